@@ -1,0 +1,46 @@
+/*
+ * arp.h - ARP for IPv4 over Ethernet (RFC 826, RFC 5227 announcements).
+ * Internal to net/.
+ *
+ * A fixed cache of CONFIG_ARP_ENTRIES entries and a fixed queue of
+ * CONFIG_ARP_QUEUE frames waiting for resolution. Entries are created only
+ * from replies to requests we sent or from requests aimed at our address,
+ * so unsolicited traffic cannot poison the cache.
+ */
+#ifndef NET_ARP_H
+#define NET_ARP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void arp_init(void);
+
+/* An ARP packet (the Ethernet payload); src_mac is the frame's source. */
+void arp_input(const uint8_t *pkt, size_t len, const uint8_t src_mac[6],
+	       uint64_t now_ms);
+
+/*
+ * Look up `ip`: NET_OK with `mac` filled when known; NET_EAGAIN when a
+ * resolution is under way (a request is sent, rate limited, as a side
+ * effect); NET_EHOSTUNREACH when the address failed to resolve recently;
+ * NET_ENOBUFS when no cache entry is free.
+ */
+int arp_resolve(uint32_t ip, uint8_t mac[6], uint64_t now_ms);
+
+/*
+ * Keep a copy of a complete frame (destination MAC still to be filled) until
+ * `ip` resolves; it is sent then, or dropped and counted if resolution fails.
+ */
+int arp_queue_frame(uint32_t ip, const uint8_t *frame, size_t len,
+		    uint64_t now_ms);
+
+/* Announce our address with a gratuitous ARP request (RFC 5227 §2.3). */
+void arp_announce(uint64_t now_ms);
+
+/* Forget everything (the address changed). */
+void arp_flush(void);
+
+void arp_poll(uint64_t now_ms);
+uint64_t arp_next_deadline(void);
+
+#endif /* NET_ARP_H */
