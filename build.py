@@ -1,0 +1,895 @@
+#!/usr/bin/env python3
+"""keel's one entry point: build, run, test, benchmark and size appliances.
+
+    ./build.py build IMAGE       build images/IMAGE.toml into build/IMAGE/
+    ./build.py run [IMAGE]       build and start it, and say how to reach it
+    ./build.py test [TIER ...]   run test tiers (unit net fuzz cross)
+    ./build.py bench [SUITE ...] run benchmarks
+    ./build.py size IMAGE        print flash and RAM per module
+    ./build.py list              list images, tiers and suites
+
+Standard library only (Python >= 3.11, tomllib). Whatever Debian packages a
+command needs are installed with apt-get when running as root; otherwise the
+exact command is printed and nothing else happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import ipaddress
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "build"
+IMAGES = ROOT / "images"
+SYSTEM_PYTHON = "/usr/bin/python3"  # sees Debian's scapy; PATH's may not
+
+
+class KeelError(Exception):
+    """A failure to report plainly: a user mistake or a failed command."""
+
+
+# --------------------------------------------------------------------------
+# Image definition schema
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One key of an image definition and the CONFIG_ macro it becomes."""
+    section: str
+    key: str
+    kind: str            # int | bool | str | ipv4 | prefix | mac | level | ifname
+    default: Any
+    macro: str
+    doc: str
+    lo: int | None = None
+    hi: int | None = None
+
+
+LOG_LEVELS = ("error", "warn", "info", "debug")
+
+# Every option, with its default and range. docs/image-format.md describes
+# the same table; `./build.py list --options` prints it, and a unit test
+# checks that the document names every key.
+OPTIONS: tuple[Option, ...] = (
+    Option("net", "ip", "prefix", "", "CONFIG_NET_IPV4_ADDR",
+           "static address with prefix length, e.g. 10.0.0.2/24; "
+           "empty: none until the command line gives one"),
+    Option("net", "gateway", "ipv4", "", "CONFIG_NET_IPV4_GATEWAY",
+           "default router; empty: on-link traffic only"),
+    Option("net", "mac", "mac", "", "CONFIG_NET_MAC",
+           "MAC address; empty: the device's, else a random local one"),
+    Option("net", "mtu", "int", 1500, "CONFIG_NET_MTU",
+           "IP MTU in bytes; sizes every frame buffer", 576, 9000),
+    Option("net", "rx_budget", "int", 64, "CONFIG_NET_RX_BUDGET",
+           "frames taken from the device per poll", 1, 4096),
+    Option("arp", "entries", "int", 16, "CONFIG_ARP_ENTRIES",
+           "ARP cache entries", 1, 1024),
+    Option("arp", "queue", "int", 8, "CONFIG_ARP_QUEUE",
+           "frames held while their next hop resolves", 1, 256),
+    Option("arp", "ttl_ms", "int", 60000, "CONFIG_ARP_TTL_MS",
+           "how long a resolved entry is trusted", 1000, 3600000),
+    Option("arp", "request_interval_ms", "int", 1000,
+           "CONFIG_ARP_REQUEST_INTERVAL_MS",
+           "minimum time between requests for one address", 10, 60000),
+    Option("arp", "retries", "int", 3, "CONFIG_ARP_RETRIES",
+           "requests sent before an address counts as unreachable", 1, 16),
+    Option("arp", "locktime_ms", "int", 1000, "CONFIG_ARP_LOCKTIME_MS",
+           "a confirmed entry ignores a different MAC for this long",
+           0, 60000),
+    Option("ipv4", "ttl", "int", 64, "CONFIG_IPV4_TTL",
+           "TTL of datagrams we send", 1, 255),
+    Option("ipv4", "reasm_slots", "int", 4, "CONFIG_IPV4_REASM_SLOTS",
+           "datagrams reassembled at once", 1, 64),
+    Option("ipv4", "reasm_max", "int", 9216, "CONFIG_IPV4_REASM_MAX",
+           "largest datagram payload reassembled or sent (multiple of 8)",
+           576, 65528),
+    Option("ipv4", "reasm_timeout_ms", "int", 30000,
+           "CONFIG_IPV4_REASM_TIMEOUT_MS",
+           "time allowed for all fragments of a datagram", 1000, 120000),
+    Option("icmp", "rate_per_s", "int", 100, "CONFIG_ICMP_RATE_PER_S",
+           "ICMP error messages per second (echo replies are not limited)",
+           1, 100000),
+    Option("icmp", "burst", "int", 20, "CONFIG_ICMP_BURST",
+           "ICMP error messages allowed in a burst", 1, 10000),
+    Option("udp", "sockets", "int", 8, "CONFIG_UDP_SOCKETS",
+           "UDP sockets", 1, 1024),
+    Option("udp", "rx_ring", "int", 16384, "CONFIG_UDP_RX_RING",
+           "bytes of queued datagrams per UDP socket", 64, 16777216),
+    Option("log", "level", "level", "info", "CONFIG_LOG_LEVEL",
+           "console verbosity: error, warn, info or debug"),
+    Option("tap", "ifname", "ifname", "keel0", "CONFIG_TAP_IFNAME",
+           "TAP interface the linux-tap target attaches to"),
+    Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
+           "build fails when static RAM (data + bss) exceeds this; 0: none",
+           0, 1 << 40),
+    Option("budget", "flash", "int", 0, "CONFIG_BUDGET_FLASH",
+           "build fails when text + rodata + data exceed this; 0: none",
+           0, 1 << 40),
+)
+
+# Options of each application, in a section named after it.
+APP_OPTIONS: dict[str, tuple[Option, ...]] = {
+    "udp-echo": (
+        Option("udp-echo", "port", "int", 7, "CONFIG_APP_UDP_ECHO_PORT",
+               "UDP port echoed", 1, 65535),
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """How to build for one target."""
+    name: str
+    hosted: bool                 # a Linux process rather than a kernel
+    sources: tuple[str, ...]     # globs relative to ROOT
+    includes: tuple[str, ...]
+    target_sections: tuple[str, ...]  # option sections only it accepts
+
+
+TARGETS: dict[str, Target] = {
+    "linux-tap": Target(
+        name="linux-tap",
+        hosted=True,
+        sources=("kernel/*.c", "kernel/lib/fmt.c", "kernel/lib/siphash.c",
+                 "net/*.c", "drivers/tap/*.c", "boot/linux-tap/*.c"),
+        includes=("kernel/include", "kernel/lib/include", "net/include",
+                  "drivers/tap"),
+        target_sections=("tap",),
+    ),
+}
+
+APPS: dict[str, str] = {"udp-echo": "apps/udp_echo"}
+
+TOP_KEYS = {"description": str, "target": str, "app": str}
+
+ALLOCATOR_SYMBOLS = frozenset({
+    "malloc", "calloc", "realloc", "reallocarray", "free", "cfree",
+    "sbrk", "brk", "mmap", "mmap64", "munmap", "mremap",
+    "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
+    "strdup", "strndup", "wcsdup", "asprintf", "vasprintf",
+    "_Znwm", "_Znam", "_ZdlPv", "_ZdaPv", "__libc_malloc",
+    "__libc_calloc", "__libc_free", "__libc_realloc",
+})
+
+
+@dataclasses.dataclass(frozen=True)
+class Image:
+    name: str
+    path: Path
+    description: str
+    target: Target
+    app: str
+    values: dict[str, Any]   # macro -> validated value
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", str: "a string",
+            float: "a number", list: "an array", dict: "a table"}.get(
+                type(value), type(value).__name__)
+
+
+def _check_value(where: str, opt: Option, value: Any) -> Any:
+    """Validate one value; return what render_config() needs."""
+    if opt.kind in ("int",):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise KeelError(f"{where}: expected an integer, got "
+                            f"{_type_name(value)}")
+        if (opt.lo is not None and value < opt.lo) or \
+           (opt.hi is not None and value > opt.hi):
+            raise KeelError(f"{where}: {value} is out of range "
+                            f"{opt.lo}..{opt.hi}")
+        return value
+    if opt.kind == "bool":
+        if not isinstance(value, bool):
+            raise KeelError(f"{where}: expected true or false, got "
+                            f"{_type_name(value)}")
+        return value
+    if not isinstance(value, str):
+        raise KeelError(f"{where}: expected a string, got "
+                        f"{_type_name(value)}")
+    return _check_string(where, opt, value)
+
+
+def _check_string(where: str, opt: Option, value: str) -> Any:
+    if opt.kind == "level":
+        if value not in LOG_LEVELS:
+            raise KeelError(f"{where}: expected one of "
+                            f"{', '.join(LOG_LEVELS)}, got {value!r}")
+        return LOG_LEVELS.index(value)
+    if opt.kind == "ifname":
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,15}", value):
+            raise KeelError(f"{where}: expected an interface name of 1-15 "
+                            f"letters, digits, '_', '.', '-', got {value!r}")
+        return value
+    if opt.kind == "mac":
+        if value == "":
+            return 0
+        if not re.fullmatch(r"([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}", value):
+            raise KeelError(f"{where}: expected a MAC like "
+                            f"02:00:00:00:00:01, got {value!r}")
+        mac = int(value.replace(":", ""), 16)
+        if mac >> 40 & 1:
+            raise KeelError(f"{where}: {value} is a multicast address")
+        return mac
+    if opt.kind == "ipv4":
+        if value == "":
+            return 0
+        try:
+            return int(ipaddress.IPv4Address(value))
+        except ValueError:
+            raise KeelError(f"{where}: expected an IPv4 address like "
+                            f"10.0.0.1, got {value!r}") from None
+    if opt.kind == "prefix":
+        if value == "":
+            return (0, 0)
+        try:
+            iface = ipaddress.IPv4Interface(value)
+        except ValueError:
+            iface = None
+        if iface is None or "/" not in value:
+            raise KeelError(f"{where}: expected an address with prefix "
+                            f"length like 10.0.0.2/24, got {value!r}")
+        if not 1 <= iface.network.prefixlen <= 30:
+            raise KeelError(f"{where}: prefix length must be 1..30")
+        if iface.ip in (iface.network.network_address,
+                        iface.network.broadcast_address):
+            raise KeelError(f"{where}: {iface.ip} is not a host address "
+                            f"on {iface.network}")
+        return (int(iface.ip), int(iface.network.netmask))
+    raise AssertionError(opt.kind)
+
+
+def _section_options(target: Target, app: str) -> dict[str, dict[str, Option]]:
+    """The sections and keys an image with this target and app accepts."""
+    out: dict[str, dict[str, Option]] = {}
+    for opt in OPTIONS:
+        if opt.section in ("tap",) and opt.section not in \
+           target.target_sections:
+            continue
+        out.setdefault(opt.section, {})[opt.key] = opt
+    for opt in APP_OPTIONS.get(app, ()):
+        out.setdefault(opt.section, {})[opt.key] = opt
+    return out
+
+
+def load_image(path: Path) -> Image:
+    """Parse and validate an image definition; errors name file and key."""
+    name = path.stem
+    fname = _rel(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeelError(f"{fname}: no such image definition "
+                        f"(./build.py list shows the images)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise KeelError(f"{fname}: not valid TOML: {e}") from None
+    for key in data:
+        if key in TOP_KEYS:
+            if not isinstance(data[key], str):
+                raise KeelError(f"{fname}: {key}: expected a string, got "
+                                f"{_type_name(data[key])}")
+    for key in ("target", "app"):
+        if key not in data:
+            raise KeelError(f"{fname}: missing key '{key}'")
+    if data["target"] not in TARGETS:
+        raise KeelError(f"{fname}: target: expected one of "
+                        f"{', '.join(sorted(TARGETS))}, got "
+                        f"{data['target']!r}")
+    if data["app"] not in APPS:
+        raise KeelError(f"{fname}: app: expected one of "
+                        f"{', '.join(sorted(APPS))}, got {data['app']!r}")
+    target = TARGETS[data["target"]]
+    app = data["app"]
+    sections = _section_options(target, app)
+    values = _image_values(fname, data, sections)
+    return Image(name=name, path=path,
+                 description=data.get("description", ""),
+                 target=target, app=app, values=values)
+
+
+def _image_values(fname: str, data: dict[str, Any],
+                  sections: dict[str, dict[str, Option]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, table in data.items():
+        if key in TOP_KEYS:
+            continue
+        if key not in sections:
+            known = ", ".join(sorted(list(TOP_KEYS) + list(sections)))
+            raise KeelError(f"{fname}: unknown key '{key}' "
+                            f"(expected one of: {known})")
+        if not isinstance(table, dict):
+            raise KeelError(f"{fname}: [{key}]: expected a table, got "
+                            f"{_type_name(table)}")
+        for sub in table:
+            if sub not in sections[key]:
+                known = ", ".join(sorted(sections[key]))
+                raise KeelError(f"{fname}: unknown key '{key}.{sub}' "
+                                f"(expected one of: {known})")
+    for sect, opts in sections.items():
+        table = data.get(sect, {})
+        for key, opt in opts.items():
+            raw = table.get(key, opt.default)
+            values[opt.macro] = _check_value(f"{fname}: {sect}.{key}", opt,
+                                             raw)
+    _check_relations(fname, values)
+    return values
+
+
+def _check_relations(fname: str, v: dict[str, Any]) -> None:
+    """Cross-option rules (C code repeats them as _Static_asserts)."""
+    if v["CONFIG_IPV4_REASM_MAX"] % 8:
+        raise KeelError(f"{fname}: ipv4.reasm_max: expected a multiple of "
+                        f"8, got {v['CONFIG_IPV4_REASM_MAX']}")
+    if v["CONFIG_IPV4_REASM_MAX"] < v["CONFIG_NET_MTU"]:
+        raise KeelError(f"{fname}: ipv4.reasm_max: must be at least "
+                        f"net.mtu ({v['CONFIG_NET_MTU']})")
+    if v["CONFIG_ARP_TTL_MS"] <= v["CONFIG_ARP_REQUEST_INTERVAL_MS"]:
+        raise KeelError(f"{fname}: arp.ttl_ms: must exceed "
+                        f"arp.request_interval_ms")
+    addr, mask = v["CONFIG_NET_IPV4_ADDR"]
+    gw = v["CONFIG_NET_IPV4_GATEWAY"]
+    if gw and not addr:
+        raise KeelError(f"{fname}: net.gateway: set without net.ip")
+    if gw and (gw & mask) != (addr & mask):
+        raise KeelError(f"{fname}: net.gateway: "
+                        f"{ipaddress.IPv4Address(gw)} is not on "
+                        f"{ipaddress.IPv4Network((addr & mask, bin(mask).count('1')))}")
+    if gw and gw == addr:
+        raise KeelError(f"{fname}: net.gateway: equals net.ip")
+
+
+def render_config(image: Image) -> str:
+    """The generated keel_config.h: every option defined, sorted."""
+    defs: dict[str, str] = {}
+    for macro, value in image.values.items():
+        if macro == "CONFIG_NET_IPV4_ADDR":
+            defs["CONFIG_NET_IPV4_ADDR"] = f"0x{value[0]:08x}u"
+            defs["CONFIG_NET_IPV4_NETMASK"] = f"0x{value[1]:08x}u"
+        elif macro == "CONFIG_NET_IPV4_GATEWAY":
+            defs[macro] = f"0x{value:08x}u"
+        elif macro == "CONFIG_NET_MAC":
+            defs[macro] = f"0x{value:012x}ull"
+        elif isinstance(value, bool):
+            defs[macro] = "1" if value else "0"
+        elif isinstance(value, str):
+            defs[macro] = '"' + value + '"'
+        elif macro.startswith("CONFIG_BUDGET_"):
+            defs[macro] = f"{value}ull"
+        else:
+            defs[macro] = str(value)
+    for name in TARGETS:
+        defs[f"CONFIG_TARGET_{_ident(name)}"] = \
+            "1" if name == image.target.name else "0"
+    for name in APPS:
+        defs[f"CONFIG_APP_{_ident(name)}"] = "1" if name == image.app else "0"
+    width = max(len(k) for k in defs)
+    lines = [
+        "/*",
+        f" * keel_config.h - generated by build.py from {_rel(image.path)}.",
+        " * Do not edit: change the image definition and rebuild.",
+        " */",
+        "#ifndef KEEL_CONFIG_H",
+        "#define KEEL_CONFIG_H",
+        "",
+        f'#define CONFIG_IMAGE_NAME "{image.name}"',
+    ]
+    for k in sorted(defs):
+        lines.append(f"#define {k.ljust(width)} {defs[k]}")
+    lines += ["", "#endif /* KEEL_CONFIG_H */", ""]
+    return "\n".join(lines)
+
+
+def _ident(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def image_path(name: str) -> Path:
+    p = Path(name)
+    if p.suffix == ".toml" or "/" in name:
+        return p if p.is_absolute() else Path.cwd() / p
+    return IMAGES / f"{name}.toml"
+
+
+def all_images() -> list[Path]:
+    return sorted(IMAGES.glob("*.toml"))
+
+
+# --------------------------------------------------------------------------
+# Packages
+# --------------------------------------------------------------------------
+
+PACKAGES: dict[str, tuple[str, ...]] = {
+    "build": ("gcc", "libc6-dev", "binutils"),
+    "unit": ("gcc", "libc6-dev", "binutils"),
+    "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
+            "python3-scapy", "python3"),
+    "fuzz": ("clang", "libclang-rt-14-dev"),
+    "cross": ("gcc", "libc6-dev", "binutils"),
+    "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
+              "python3"),
+}
+
+_apt_updated = False
+
+
+def _missing_packages(pkgs: Iterable[str]) -> list[str]:
+    missing = []
+    for pkg in sorted(set(pkgs)):
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg],
+                           capture_output=True, text=True)
+        if r.returncode != 0 or "install ok installed" not in r.stdout:
+            missing.append(pkg)
+    return missing
+
+
+def ensure_packages(needs: Iterable[str]) -> None:
+    """Install the Debian packages for these needs, or say how to."""
+    global _apt_updated
+    pkgs = [p for n in needs for p in PACKAGES.get(n, ())]
+    if not shutil.which("dpkg-query"):
+        return  # not Debian: assume the user installed tools by hand
+    missing = _missing_packages(pkgs)
+    if not missing:
+        return
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() != 0:
+        raise KeelError("missing packages; as root run:\n  apt-get update && "
+                        + shlex.join(cmd))
+    say(f"installing {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if not _apt_updated:
+        run_quiet(["apt-get", "update", "-q"], env=env)
+        _apt_updated = True
+    run_quiet(cmd, env=env)
+
+
+# --------------------------------------------------------------------------
+# Running tools
+# --------------------------------------------------------------------------
+
+_quiet = False
+
+
+def say(msg: str) -> None:
+    if not _quiet:
+        print(f"keel: {msg}", flush=True)
+
+
+def run_quiet(cmd: list[str], cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> str:
+    """Run a command; on failure raise with its command line and output."""
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise KeelError(f"command failed ({r.returncode}): {shlex.join(cmd)}"
+                        f"\n{r.stdout}{r.stderr}".rstrip())
+    return r.stdout
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    if path.exists() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return True
+
+
+# --------------------------------------------------------------------------
+# Compiling
+# --------------------------------------------------------------------------
+
+WARNINGS = ("-Wall", "-Wextra", "-Werror", "-Wundef", "-Wshadow",
+            "-Wstrict-prototypes", "-Wmissing-prototypes", "-Wvla",
+            "-Wpointer-arith", "-Wcast-qual", "-Wwrite-strings",
+            "-Wformat=2", "-Wimplicit-fallthrough")
+BASE_CFLAGS = ("-std=c11", *WARNINGS, "-fno-common", "-g")
+HOSTED_CFLAGS = ("-D_GNU_SOURCE", "-O2", "-fstack-protector-strong",
+                 "-D_FORTIFY_SOURCE=2")
+SANITIZE = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer")
+
+
+@dataclasses.dataclass
+class Compiler:
+    """Compiles sources into an object directory, incrementally."""
+    cc: str
+    cflags: tuple[str, ...]
+    objdir: Path
+
+    def object_for(self, src: Path) -> Path:
+        rel = _rel(src).replace("/", "__")
+        return self.objdir / (rel + ".o")
+
+    def _stale(self, src: Path, obj: Path, cmd: list[str]) -> bool:
+        stamp = obj.with_suffix(".cmd")
+        dep = obj.with_suffix(".d")
+        if not (obj.exists() and stamp.exists() and dep.exists()):
+            return True
+        if stamp.read_text() != shlex.join(cmd):
+            return True
+        mtime = obj.stat().st_mtime
+        text = dep.read_text().replace("\\\n", " ")
+        for name in text.split(":", 1)[-1].split():
+            p = Path(name)
+            if not p.exists() or p.stat().st_mtime > mtime:
+                return True
+        return False
+
+    def compile(self, sources: list[Path], extra: dict[Path, tuple[str, ...]]
+                | None = None) -> list[Path]:
+        self.objdir.mkdir(parents=True, exist_ok=True)
+        jobs = []
+        for src in sources:
+            obj = self.object_for(src)
+            cmd = [self.cc, *self.cflags, *(extra or {}).get(src, ()),
+                   "-MMD", "-MF", str(obj.with_suffix(".d")),
+                   "-c", str(src), "-o", str(obj)]
+            jobs.append((src, obj, cmd))
+        todo = [j for j in jobs if self._stale(*j)]
+        workers = max(1, os.cpu_count() or 1)
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(self._compile_one, todo))
+        errors = [r for r in results if r]
+        if errors:
+            raise KeelError("compilation failed:\n" + "\n".join(errors))
+        return [obj for _, obj, _ in jobs]
+
+    @staticmethod
+    def _compile_one(job: tuple[Path, Path, list[str]]) -> str:
+        src, obj, cmd = job
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 0:
+            obj.unlink(missing_ok=True)
+            return f"{_rel(src)}:\n{r.stderr.rstrip()}"
+        obj.with_suffix(".cmd").write_text(shlex.join(cmd))
+        return ""
+
+
+def glob_sources(patterns: Iterable[str]) -> list[Path]:
+    out: list[Path] = []
+    for pat in patterns:
+        found = sorted(ROOT.glob(pat))
+        out += [p for p in found if p not in out]
+    return out
+
+
+def image_sources(image: Image) -> list[Path]:
+    return glob_sources([*image.target.sources, f"{APPS[image.app]}/*.c"])
+
+
+def image_includes(image: Image, gen: Path) -> list[str]:
+    incs = [str(ROOT / i) for i in image.target.includes]
+    incs.append(str(ROOT / APPS[image.app]))
+    return [f"-I{i}" for i in [*incs, str(gen)]]
+
+
+def generate_config(image: Image, outdir: Path) -> Path:
+    gen = outdir / "include"
+    if write_if_changed(gen / "keel_config.h", render_config(image)):
+        say(f"generated {_rel(gen / 'keel_config.h')}")
+    return gen
+
+
+def build_image(image: Image, quiet_link: bool = False) -> Path:
+    """Compile and link an image; check allocators and budgets."""
+    outdir = BUILD / image.name
+    gen = generate_config(image, outdir)
+    flags = (*BASE_CFLAGS, *HOSTED_CFLAGS, *image_includes(image, gen))
+    comp = Compiler("gcc", flags, outdir / "obj")
+    objs = comp.compile(image_sources(image))
+    check_no_allocators(objs, image)
+    exe = outdir / "keel"
+    run_quiet(["gcc", "-o", str(exe), *map(str, objs)])
+    check_budget(image, objs)
+    if not quiet_link:
+        say(f"built {_rel(exe)} ({image.target.name}, {image.app})")
+    return exe
+
+
+def undefined_symbols(objs: Iterable[Path]) -> set[str]:
+    out = run_quiet(["nm", "-u", "--format=just-symbols", *map(str, objs)])
+    return {line.strip().split("@")[0] for line in out.splitlines()
+            if line.strip() and not line.endswith(":")}
+
+
+def defined_symbols(objs: Iterable[Path]) -> set[str]:
+    out = run_quiet(["nm", "--defined-only", "--format=just-symbols",
+                     *map(str, objs)])
+    return {line.strip() for line in out.splitlines()
+            if line.strip() and not line.endswith(":")}
+
+
+def check_no_allocators(objs: list[Path], image: Image) -> None:
+    """Fail when any of the image's own objects references an allocator.
+
+    A hosted image links the C library, whose own objects do contain
+    malloc; what must not happen is keel code calling it, so the check
+    covers every object built from this repository, defined and undefined.
+    """
+    syms = undefined_symbols(objs) | defined_symbols(objs)
+    bad = sorted(syms & ALLOCATOR_SYMBOLS)
+    if bad:
+        users = []
+        for obj in objs:
+            s = undefined_symbols([obj]) | defined_symbols([obj])
+            if s & ALLOCATOR_SYMBOLS:
+                users.append(f"{obj.name}: {', '.join(sorted(s & ALLOCATOR_SYMBOLS))}")
+        raise KeelError(f"image {image.name} references allocator symbols "
+                        f"(keel never allocates at run time):\n  "
+                        + "\n  ".join(users))
+
+
+# --------------------------------------------------------------------------
+# Sizes
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class SectionSizes:
+    text: int = 0
+    rodata: int = 0
+    data: int = 0
+    bss: int = 0
+
+    @property
+    def ram(self) -> int:
+        return self.data + self.bss
+
+    @property
+    def flash(self) -> int:
+        return self.text + self.rodata + self.data
+
+
+def object_sizes(obj: Path) -> SectionSizes:
+    out = run_quiet(["size", "-A", str(obj)])
+    s = SectionSizes()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not parts[1].isdigit():
+            continue
+        name, size = parts[0], int(parts[1])
+        if name.startswith(".text"):
+            s.text += size
+        elif name.startswith(".rodata"):
+            s.rodata += size
+        elif name.startswith((".data", ".init_array", ".fini_array")):
+            s.data += size
+        elif name.startswith((".bss", "COMMON", ".tbss")):
+            s.bss += size
+    return s
+
+
+def module_of(obj: Path) -> str:
+    """build/x/obj/net__arp.c.o -> net/arp"""
+    name = obj.name.removesuffix(".o").removesuffix(".c")
+    return name.replace("__", "/")
+
+
+def module_sizes(objs: list[Path]) -> dict[str, SectionSizes]:
+    return {module_of(o): object_sizes(o) for o in objs}
+
+
+def check_budget(image: Image, objs: list[Path]) -> None:
+    sizes = module_sizes(objs).values()
+    ram = sum(s.ram for s in sizes)
+    flash = sum(s.flash for s in sizes)
+    for what, used, macro in (("RAM", ram, "CONFIG_BUDGET_RAM"),
+                              ("flash", flash, "CONFIG_BUDGET_FLASH")):
+        limit = image.values[macro]
+        if limit and used > limit:
+            key = "budget.ram" if what == "RAM" else "budget.flash"
+            raise KeelError(f"{_rel(image.path)}: {key}: image uses {used} "
+                            f"bytes of {what}, over the budget of {limit}")
+
+
+def print_size_table(image: Image, objs: list[Path]) -> None:
+    sizes = module_sizes(objs)
+    rows = sorted(sizes.items())
+    print(f"{'module':32} {'text':>8} {'rodata':>8} {'data':>8} "
+          f"{'bss':>8} {'RAM':>8} {'flash':>8}")
+    total = SectionSizes()
+    for name, s in rows:
+        print(f"{name:32} {s.text:8} {s.rodata:8} {s.data:8} {s.bss:8} "
+              f"{s.ram:8} {s.flash:8}")
+        total.text += s.text
+        total.rodata += s.rodata
+        total.data += s.data
+        total.bss += s.bss
+    print(f"{'total (keel objects)':32} {total.text:8} {total.rodata:8} "
+          f"{total.data:8} {total.bss:8} {total.ram:8} {total.flash:8}")
+    if image.target.hosted:
+        print("(hosted target: the C library and the process's stack are "
+              "not counted)")
+
+
+# --------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------
+
+def cmd_build(args: argparse.Namespace) -> int:
+    ensure_packages(["build"])
+    image = load_image(image_path(args.image))
+    build_image(image)
+    return 0
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    ensure_packages(["build"])
+    image = load_image(image_path(args.image))
+    build_image(image, quiet_link=True)
+    objs = Compiler("gcc", (), BUILD / image.name / "obj")
+    print_size_table(image, [objs.object_for(s)
+                             for s in image_sources(image)])
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.options:
+        for opt in OPTIONS + tuple(o for v in APP_OPTIONS.values()
+                                   for o in v):
+            rng = f" [{opt.lo}..{opt.hi}]" if opt.lo is not None else ""
+            print(f"{opt.section}.{opt.key} = {opt.default!r}{rng}  "
+                  f"-- {opt.doc}")
+        return 0
+    print("images:")
+    for path in all_images():
+        try:
+            img = load_image(path)
+            print(f"  {img.name:20} {img.target.name:12} {img.app:12} "
+                  f"{img.description}")
+        except KeelError as e:
+            print(f"  {path.stem:20} (invalid: {e})")
+    print("test tiers: " + " ".join(TIERS))
+    print("bench suites: " + " ".join(SUITES))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import keeltest  # noqa: E402  (tests/ helpers, loaded on demand)
+    ensure_packages(["build", "net"])
+    image = load_image(image_path(args.image))
+    exe = build_image(image)
+    if image.target.name == "linux-tap":
+        return keeltest.run_tap_interactive(image, exe, args.cmdline)
+    raise KeelError(f"don't know how to run target {image.target.name}")
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    import keeltest
+    tiers = args.tiers or list(TIERS)
+    for t in tiers:
+        if t not in TIERS:
+            raise KeelError(f"unknown test tier {t!r} (tiers: "
+                            f"{', '.join(TIERS)})")
+    ensure_packages(tiers)
+    results = keeltest.Results()
+    for t in tiers:
+        print(f"== tier {t}", flush=True)
+        try:
+            TIERS[t](results, args)
+        except KeelError as e:
+            results.fail(f"{t}/setup", str(e))
+    return results.summary()
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import keeltest
+    suites = args.suites or list(SUITES)
+    for s in suites:
+        if s not in SUITES:
+            raise KeelError(f"unknown bench suite {s!r} (suites: "
+                            f"{', '.join(SUITES)})")
+    ensure_packages(["bench"])
+    for s in suites:
+        print(f"== bench {s}", flush=True)
+        SUITES[s](args)
+    return 0
+
+
+def _tier(name: str) -> Callable[..., None]:
+    def call(results: Any, args: argparse.Namespace) -> None:
+        import keeltest
+        getattr(keeltest, f"tier_{name}")(results, args)
+    return call
+
+
+def _suite(name: str) -> Callable[..., None]:
+    def call(args: argparse.Namespace) -> None:
+        import keeltest
+        getattr(keeltest, f"bench_{name}")(args)
+    return call
+
+
+TIERS: dict[str, Callable[..., None]] = {
+    name: _tier(name) for name in ("unit", "cross", "fuzz", "net")}
+SUITES: dict[str, Callable[..., None]] = {
+    name: _suite(name) for name in ("ping", "udp")}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py", description="Build, run, test and measure keel "
+        "appliances.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    s = sub.add_parser("build", help="build an image",
+                       description="Build images/IMAGE.toml into "
+                       "build/IMAGE/.")
+    s.add_argument("image", metavar="IMAGE", help="image name or .toml path")
+    s.set_defaults(func=cmd_build)
+    s = sub.add_parser("run", help="build and start an image",
+                       description="Build an image and start it; prints "
+                       "how to reach it. Ctrl-C stops it.")
+    s.add_argument("image", metavar="IMAGE", nargs="?", default=DEFAULT_IMAGE,
+                   help=f"image name (default {DEFAULT_IMAGE})")
+    s.add_argument("cmdline", metavar="KEY=VALUE", nargs="*",
+                   help="command-line options for the image (ip=, gw=, "
+                   "log=, ...)")
+    s.set_defaults(func=cmd_run)
+    s = sub.add_parser("test", help="run test tiers",
+                       description="Run test tiers; all of them by default. "
+                       "Ends with a line 'N passed, N failed, N skipped'.")
+    s.add_argument("tiers", metavar="TIER", nargs="*",
+                   help=f"one of: {', '.join(TIERS)}")
+    s.add_argument("--fuzz-seconds", type=int, default=None,
+                   help="seconds per fuzz harness (default 30, or "
+                   "KEEL_FUZZ_SECONDS)")
+    s.add_argument("-k", dest="filter", default="",
+                   help="run only tests whose name contains this")
+    s.set_defaults(func=cmd_test)
+    s = sub.add_parser("bench", help="run benchmarks",
+                       description="Run benchmark suites; each reports keel "
+                       "beside a peer measured in the same run.")
+    s.add_argument("suites", metavar="SUITE", nargs="*",
+                   help=f"one of: {', '.join(SUITES)}")
+    s.set_defaults(func=cmd_bench)
+    s = sub.add_parser("size", help="print flash and RAM per module",
+                       description="Build an image and print its sections "
+                       "per module.")
+    s.add_argument("image", metavar="IMAGE")
+    s.set_defaults(func=cmd_size)
+    s = sub.add_parser("list", help="list images, test tiers and suites",
+                       description="List images, test tiers and bench "
+                       "suites.")
+    s.add_argument("--options", action="store_true",
+                   help="list every image-definition option instead")
+    s.set_defaults(func=cmd_list)
+    return p
+
+
+DEFAULT_IMAGE = "echo-tap"
+
+
+def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeelError as e:
+        print(f"keel: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("keel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

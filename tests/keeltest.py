@@ -1,0 +1,395 @@
+"""Test tiers and benchmarks behind ./build.py test and ./build.py bench.
+
+Each tier function takes a Results and the parsed arguments, and records one
+result per test case. Case lines look like
+
+    ok   unit/test_arp.resolve_flushes_queue
+    FAIL net/ping.flood: 12 of 10000 lost
+    skip net/all: needs root for network namespaces
+
+and the run ends with 'N passed, N failed, N skipped'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+
+# build.py runs as __main__; importing it again by name would make a second
+# copy with its own state, so use the running one when there is one.
+_b = sys.modules.get("__main__")
+if not hasattr(_b, "load_image"):
+    sys.path.insert(0, str(ROOT))
+    import build as _b  # noqa: E402
+
+
+class Results:
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.failures: list[str] = []
+
+    def ok(self, name: str) -> None:
+        self.passed += 1
+        print(f"ok   {name}", flush=True)
+
+    def fail(self, name: str, why: str) -> None:
+        self.failed += 1
+        self.failures.append(name)
+        text = why.rstrip().replace("\n", "\n     ")
+        print(f"FAIL {name}: {text}", flush=True)
+
+    def skip(self, name: str, why: str) -> None:
+        self.skipped += 1
+        print(f"skip {name}: {why}", flush=True)
+
+    def summary(self) -> int:
+        if self.failures:
+            print("failed: " + " ".join(self.failures))
+        print(f"{self.passed} passed, {self.failed} failed, "
+              f"{self.skipped} skipped", flush=True)
+        return 1 if self.failed else 0
+
+
+def _wanted(args: argparse.Namespace, name: str) -> bool:
+    return not getattr(args, "filter", "") or args.filter in name
+
+
+# --------------------------------------------------------------------------
+# unit: host C tests under ASan/UBSan, and build.py's own tests
+# --------------------------------------------------------------------------
+
+LIB = ("kernel/lib/fmt.c", "kernel/lib/siphash.c", "kernel/lib/string.c")
+# Each directory of tests and the sources its test programs link.
+UNIT_GROUPS: dict[str, tuple[str, ...]] = {
+    "tests/unit/kernel/lib": LIB,
+    "tests/unit/kernel": (*LIB, "kernel/cmdline.c"),
+    "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
+}
+UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "net/include",
+                 "net", "tests/unit", "tests/unit/net")
+
+
+def _unit_config() -> Path:
+    image = _b.load_image(ROOT / "tests/unit/unit.toml")
+    return _b.generate_config(image, BUILD / "unit")
+
+
+def _unit_compiler(gen: Path) -> "_b.Compiler":
+    incs = [f"-I{ROOT / i}" for i in UNIT_INCLUDES] + [f"-I{gen}"]
+    flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE", *_b.SANITIZE, *incs)
+    return _b.Compiler("gcc", flags, BUILD / "unit" / "obj")
+
+
+def _unit_sources(pats: tuple[str, ...]) -> list[Path]:
+    return _b.glob_sources(pats)
+
+
+def _build_unit_tests(results: Results, args: argparse.Namespace
+                      ) -> list[Path]:
+    gen = _unit_config()
+    comp = _unit_compiler(gen)
+    extra = {ROOT / "kernel/lib/string.c": ("-DKLIB_PREFIX",)}
+    main_obj = comp.compile([ROOT / "tests/unit/test_main.c"])
+    programs: list[Path] = []
+    for group, pats in UNIT_GROUPS.items():
+        tests = sorted((ROOT / group).glob("test_*.c"))
+        tests = [t for t in tests if _wanted(args, t.stem) or
+                 _wanted(args, group)]
+        if not tests:
+            continue
+        try:
+            lib = comp.compile(_unit_sources(pats), extra)
+            objs = comp.compile(tests)
+        except _b.KeelError as e:
+            results.fail(f"unit/build:{group}", str(e))
+            continue
+        for test, obj in zip(tests, objs):
+            exe = BUILD / "unit" / "bin" / test.stem
+            exe.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                _b.run_quiet(["gcc", *_b.SANITIZE, "-o", str(exe),
+                              *map(str, main_obj + lib + [obj])])
+            except _b.KeelError as e:
+                results.fail(f"unit/{test.stem}", str(e))
+                continue
+            programs.append(exe)
+    return programs
+
+
+def _run_unit_program(results: Results, exe: Path) -> None:
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1")
+    try:
+        r = subprocess.run([str(exe)], capture_output=True, text=True,
+                           timeout=300, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        results.fail(f"unit/{exe.name}", "timed out after 300 s")
+        return
+    seen = 0
+    for line in r.stdout.splitlines():
+        m = re.match(r"(ok  |FAIL) (\S+?)(?::\s(.*))?$", line)
+        if not m:
+            continue
+        seen += 1
+        if m.group(1) == "FAIL":
+            results.fail(f"unit/{m.group(2)}", m.group(3) or "")
+        else:
+            results.ok(f"unit/{m.group(2)}")
+    if r.returncode != 0 and (seen == 0 or "FAIL" not in r.stdout):
+        tail = "\n".join((r.stdout + r.stderr).splitlines()[-30:])
+        results.fail(f"unit/{exe.name}", f"exited {r.returncode}\n{tail}")
+    elif seen == 0:
+        results.fail(f"unit/{exe.name}", "ran no test case")
+
+
+def _run_python_unit(results: Results, args: argparse.Namespace) -> None:
+    tests = sorted((ROOT / "tests/unit").glob("test_*.py"))
+    for t in tests:
+        r = subprocess.run([sys.executable, str(t)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600,
+                           stdin=subprocess.DEVNULL)
+        for m in re.finditer(r"^(\w+) \(([\w.]+)\)(?:\n.*?)?"
+                             r" \.\.\. (ok|FAIL|ERROR|skipped.*)$",
+                             r.stderr, re.M):
+            name = f"unit/{t.stem}.{m.group(1)}"
+            if not _wanted(args, name):
+                continue
+            if m.group(3) == "ok":
+                results.ok(name)
+            elif m.group(3).startswith("skipped"):
+                results.skip(name, m.group(3))
+            else:
+                results.fail(name, _unittest_detail(r.stderr, m.group(1)))
+        if r.returncode != 0 and "FAILED" not in r.stderr:
+            results.fail(f"unit/{t.stem}", r.stderr[-2000:])
+
+
+def _unittest_detail(text: str, name: str) -> str:
+    m = re.search(rf"^(?:FAIL|ERROR): {name} .*?(?=^={10,}|^-{10,}\nRan)",
+                  text, re.M | re.S)
+    return m.group(0)[-1500:] if m else "failed"
+
+
+def tier_unit(results: Results, args: argparse.Namespace) -> None:
+    for exe in _build_unit_tests(results, args):
+        _run_unit_program(results, exe)
+    _run_python_unit(results, args)
+
+
+# --------------------------------------------------------------------------
+# cross: every image builds, within budget, with no allocator
+# --------------------------------------------------------------------------
+
+def tier_cross(results: Results, args: argparse.Namespace) -> None:
+    for path in _b.all_images():
+        name = f"cross/{path.stem}"
+        if not _wanted(args, name):
+            continue
+        try:
+            image = _b.load_image(path)
+            _b.build_image(image, quiet_link=True)
+        except _b.KeelError as e:
+            results.fail(name, str(e))
+            continue
+        results.ok(name)
+
+
+# --------------------------------------------------------------------------
+# fuzz: libFuzzer harnesses, a bounded run each
+# --------------------------------------------------------------------------
+
+FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c")
+
+
+def _fuzz_seconds(args: argparse.Namespace) -> int:
+    if getattr(args, "fuzz_seconds", None):
+        return args.fuzz_seconds
+    return int(os.environ.get("KEEL_FUZZ_SECONDS", "30"))
+
+
+def _build_fuzzer(harness: Path, gen: Path) -> Path:
+    incs = [f"-I{ROOT / i}" for i in UNIT_INCLUDES] + \
+        [f"-I{ROOT / 'tests/fuzz'}", f"-I{gen}"]
+    flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE",
+             "-fsanitize=fuzzer-no-link,address,undefined",
+             "-fno-sanitize-recover=all", *incs)
+    comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "obj")
+    objs = comp.compile([*_b.glob_sources(FUZZ_SOURCES), harness])
+    exe = BUILD / "fuzz" / "bin" / harness.stem
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    _b.run_quiet(["clang", "-fsanitize=fuzzer,address,undefined", "-o",
+                  str(exe), *map(str, objs)])
+    return exe
+
+
+def tier_fuzz(results: Results, args: argparse.Namespace) -> None:
+    if not shutil.which("clang"):
+        results.skip("fuzz/all", "clang is not installed")
+        return
+    gen = _unit_config()
+    seconds = _fuzz_seconds(args)
+    for harness in sorted((ROOT / "tests/fuzz").glob("fuzz_*.c")):
+        if harness.stem == "fuzz_netdev":
+            continue
+        name = f"fuzz/{harness.stem}"
+        if not _wanted(args, name):
+            continue
+        try:
+            exe = _build_fuzzer(harness, gen)
+        except _b.KeelError as e:
+            results.fail(name, str(e))
+            continue
+        _run_fuzzer(results, name, exe, harness.stem, seconds)
+
+
+def _run_fuzzer(results: Results, name: str, exe: Path, stem: str,
+                seconds: int) -> None:
+    seeds = ROOT / "tests/fuzz/corpus" / stem.removeprefix("fuzz_")
+    with tempfile.TemporaryDirectory(prefix="keel-fuzz-") as work:
+        corpus = Path(work) / "corpus"
+        corpus.mkdir()
+        cmd = [str(exe), f"-max_total_time={seconds}", "-timeout=10",
+               "-rss_limit_mb=2048", "-print_final_stats=1",
+               f"-artifact_prefix={work}/", str(corpus)]
+        if seeds.is_dir():
+            cmd.append(str(seeds))
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=seconds + 300, stdin=subprocess.DEVNULL)
+        runs = re.search(r"stat::number_of_executed_units:\s*(\d+)",
+                         r.stderr)
+        if r.returncode != 0:
+            crash = list(Path(work).glob("crash-*")) + \
+                list(Path(work).glob("leak-*")) + \
+                list(Path(work).glob("timeout-*"))
+            saved = _save_artifacts(crash, stem)
+            tail = "\n".join(r.stderr.splitlines()[-40:])
+            results.fail(name, f"exit {r.returncode}; inputs saved: "
+                         f"{saved}\n{tail}")
+            return
+        n = runs.group(1) if runs else "?"
+        print(f"     {name}: {n} inputs in {seconds} s, no finding",
+              flush=True)
+        results.ok(name)
+
+
+def _save_artifacts(files: list[Path], stem: str) -> str:
+    out = BUILD / "fuzz" / "findings" / stem
+    out.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        shutil.copy(f, out / f.name)
+    return _b._rel(out) if files else "none"
+
+
+# --------------------------------------------------------------------------
+# net: the linux-tap image against Linux in network namespaces
+# --------------------------------------------------------------------------
+
+NET_IMAGE = "echo-tap"
+
+
+def tier_net(results: Results, args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        results.skip("net/all", "needs root for network namespaces")
+        return
+    image = _b.load_image(_b.image_path(NET_IMAGE))
+    exe = _b.build_image(image, quiet_link=True)
+    for script in sorted((ROOT / "tests/net").glob("test_*.py")):
+        group = script.stem.removeprefix("test_")
+        if not _wanted(args, f"net/{group}"):
+            continue
+        _run_net_script(results, script, group, exe, args)
+
+
+def _run_net_script(results: Results, script: Path, group: str, exe: Path,
+                    args: argparse.Namespace) -> None:
+    cmd = [_b.SYSTEM_PYTHON, str(script), "--keel", str(exe)]
+    if getattr(args, "filter", ""):
+        cmd += ["-k", args.filter]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
+                           stdin=subprocess.DEVNULL, cwd=ROOT)
+    except subprocess.TimeoutExpired as e:
+        results.fail(f"net/{group}", f"timed out after 900 s\n"
+                     f"{(e.stdout or b'')[-2000:]!r}")
+        return
+    seen = _count_case_lines(results, r.stdout, "net")
+    if r.returncode != 0 and not any(
+            line.startswith("FAIL") for line in r.stdout.splitlines()):
+        tail = "\n".join((r.stdout + r.stderr).splitlines()[-30:])
+        results.fail(f"net/{group}", f"exited {r.returncode}\n{tail}")
+    elif seen == 0:
+        results.fail(f"net/{group}", "ran no test case\n" + r.stderr[-2000:])
+
+
+def _count_case_lines(results: Results, out: str, tier: str) -> int:
+    seen = 0
+    for line in out.splitlines():
+        m = re.match(r"(ok  |FAIL|skip) (\S+?)(?::\s(.*))?$", line)
+        if not m:
+            if line.startswith("     "):
+                print(line, flush=True)
+            continue
+        seen += 1
+        name = f"{tier}/{m.group(2)}"
+        if m.group(1) == "FAIL":
+            results.fail(name, m.group(3) or "")
+        elif m.group(1) == "skip":
+            results.skip(name, m.group(3) or "")
+        else:
+            results.ok(name)
+    return seen
+
+
+# --------------------------------------------------------------------------
+# run and bench
+# --------------------------------------------------------------------------
+
+def run_tap_interactive(image: "_b.Image", exe: Path,
+                        cmdline: list[str]) -> int:
+    """Start a linux-tap image in its own namespace until Ctrl-C."""
+    if os.geteuid() != 0:
+        raise _b.KeelError("the linux-tap target needs root to create its "
+                           "TAP device and namespace; run as root")
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netlab
+    with netlab.Lab(exe, extra_args=cmdline, log_to_console=True) as lab:
+        port = image.values.get("CONFIG_APP_UDP_ECHO_PORT", 7)
+        print(f"keel: {image.name} is up at {lab.keel_ip} in network "
+              f"namespace {lab.ns}", flush=True)
+        print(f"keel: reach it with:  ip netns exec {lab.ns} ping "
+              f"{lab.keel_ip}", flush=True)
+        print(f"keel:                 ip netns exec {lab.ns} "
+              f"{_b.SYSTEM_PYTHON} -c \"import socket; s=socket.socket("
+              f"socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'hi', "
+              f"('{lab.keel_ip}', {port})); print(s.recv(100))\"",
+              flush=True)
+        print("keel: Ctrl-C stops it", flush=True)
+        try:
+            return lab.wait()
+        except KeyboardInterrupt:
+            return 0
+
+
+def bench_ping(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netbench
+    netbench.bench_ping(_b, args)
+
+
+def bench_udp(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netbench
+    netbench.bench_udp(_b, args)

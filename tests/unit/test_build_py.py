@@ -1,0 +1,186 @@
+"""Unit tests for build.py: image definitions, the generated config, the
+allocator check. Run by `./build.py test unit` (or directly)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+
+GOOD = """
+description = "t"
+target = "linux-tap"
+app = "udp-echo"
+[net]
+ip = "10.1.2.3/24"
+gateway = "10.1.2.1"
+[arp]
+entries = 8
+"""
+
+
+class ImageTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def load(self, text: str) -> build.Image:
+        path = self.dir / "img.toml"
+        path.write_text(text)
+        return build.load_image(path)
+
+    def assertError(self, text: str, *needles: str) -> None:
+        with self.assertRaises(build.KeelError) as cm:
+            self.load(text)
+        msg = str(cm.exception)
+        self.assertIn("img.toml", msg)
+        for n in needles:
+            self.assertIn(n, msg)
+
+    def test_good_image_loads(self) -> None:
+        img = self.load(GOOD)
+        self.assertEqual(img.values["CONFIG_ARP_ENTRIES"], 8)
+        self.assertEqual(img.values["CONFIG_NET_IPV4_ADDR"],
+                         (0x0a010203, 0xffffff00))
+        self.assertEqual(img.values["CONFIG_NET_IPV4_GATEWAY"], 0x0a010201)
+
+    def test_unknown_section(self) -> None:
+        self.assertError(GOOD + "[arpp]\nentries = 1\n", "arpp", "unknown")
+
+    def test_unknown_key(self) -> None:
+        self.assertError(GOOD.replace("entries", "entriez"),
+                         "arp.entriez", "unknown")
+
+    def test_wrong_type(self) -> None:
+        self.assertError(GOOD.replace("entries = 8", 'entries = "8"'),
+                         "arp.entries", "expected an integer")
+
+    def test_bool_is_not_an_integer(self) -> None:
+        self.assertError(GOOD.replace("entries = 8", "entries = true"),
+                         "arp.entries", "expected an integer")
+
+    def test_out_of_range(self) -> None:
+        self.assertError(GOOD.replace("entries = 8", "entries = 0"),
+                         "arp.entries", "out of range")
+        self.assertError(GOOD.replace("entries = 8", "entries = 100000"),
+                         "arp.entries", "out of range")
+
+    def test_bad_addresses(self) -> None:
+        self.assertError(GOOD.replace("10.1.2.3/24", "10.1.2.3"),
+                         "net.ip", "prefix")
+        self.assertError(GOOD.replace("10.1.2.3/24", "10.1.2.300/24"),
+                         "net.ip")
+        self.assertError(GOOD.replace("10.1.2.3/24", "10.1.2.255/24"),
+                         "net.ip", "not a host")
+        self.assertError(GOOD.replace('"10.1.2.1"', '"10.9.9.9"'),
+                         "net.gateway", "not on")
+        self.assertError(GOOD + '[log]\nlevel = "loud"\n', "log.level")
+
+    def test_bad_mac(self) -> None:
+        self.assertError(GOOD.replace('gateway = "10.1.2.1"',
+                                      'gateway = "10.1.2.1"\nmac = "01:00:5e:00:00:01"'),
+                         "net.mac", "multicast")
+
+    def test_relations(self) -> None:
+        self.assertError(GOOD + "[ipv4]\nreasm_max = 1004\n",
+                         "ipv4.reasm_max", "multiple of 8")
+        self.assertError(GOOD + "[ipv4]\nreasm_max = 1000\n",
+                         "ipv4.reasm_max", "net.mtu")
+
+    def test_missing_target_and_bad_toml(self) -> None:
+        self.assertError('app = "udp-echo"\n', "target")
+        self.assertError(GOOD.replace('"linux-tap"', '"vax"'), "target",
+                         "vax")
+        self.assertError("target = \n", "not valid TOML")
+
+    def test_app_section_only_for_its_app(self) -> None:
+        img = self.load(GOOD + "[udp-echo]\nport = 9\n")
+        self.assertEqual(img.values["CONFIG_APP_UDP_ECHO_PORT"], 9)
+
+    def test_render_config_is_sorted_and_complete(self) -> None:
+        text = build.render_config(self.load(GOOD))
+        macros = [line.split()[1] for line in text.splitlines()
+                  if line.startswith("#define CONFIG_")]
+        self.assertEqual(macros[1:], sorted(macros[1:]))
+        for opt in build.OPTIONS:
+            self.assertIn(opt.macro, macros)
+        self.assertIn("#define CONFIG_NET_IPV4_NETMASK", text)
+        self.assertIn("0x0a010203u", text)
+
+    def test_every_shipped_image_loads(self) -> None:
+        for path in build.all_images():
+            build.load_image(path)
+
+    def test_docs_name_every_option(self) -> None:
+        doc = (ROOT / "docs/image-format.md").read_text()
+        for opt in build.OPTIONS:
+            self.assertIn(f"`{opt.key}`", doc, f"{opt.section}.{opt.key}")
+        for opts in build.APP_OPTIONS.values():
+            for opt in opts:
+                self.assertIn(f"`{opt.key}`", doc)
+
+
+class AllocatorCheckTest(unittest.TestCase):
+    def compile(self, code: str, d: Path) -> Path:
+        src = d / "x.c"
+        src.write_text(code)
+        obj = d / "x.o"
+        subprocess.run(["gcc", "-c", "-o", str(obj), str(src)], check=True)
+        return obj
+
+    def check(self, code: str) -> None:
+        img = build.load_image(ROOT / "images/echo-tap.toml")
+        with tempfile.TemporaryDirectory() as t:
+            build.check_no_allocators([self.compile(code, Path(t))], img)
+
+    def test_malloc_is_refused(self) -> None:
+        with self.assertRaises(build.KeelError) as cm:
+            self.check("#include <stdlib.h>\nvoid *f(void);\n"
+                       "void *f(void) { return malloc(4); }\n")
+        self.assertIn("malloc", str(cm.exception))
+
+    def test_strdup_is_refused(self) -> None:
+        with self.assertRaises(build.KeelError):
+            self.check("#include <string.h>\nchar *f(const char *s);\n"
+                       "char *f(const char *s) { return strdup(s); }\n")
+
+    def test_static_code_passes(self) -> None:
+        self.check("static int t[4];\nint f(int i);\n"
+                   "int f(int i) { return t[i & 3]; }\n")
+
+
+class CliTest(unittest.TestCase):
+    def run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "build.py"),
+                               *args], capture_output=True, text=True)
+
+    def test_unknown_image_is_a_plain_error(self) -> None:
+        r = self.run_cli("build", "no-such-image")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such image definition", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
+    def test_every_command_has_help(self) -> None:
+        for cmd in ("build", "run", "test", "bench", "size", "list"):
+            r = self.run_cli(cmd, "--help")
+            self.assertEqual(r.returncode, 0, cmd)
+            self.assertIn("usage:", r.stdout)
+
+    def test_unknown_tier_is_refused(self) -> None:
+        r = self.run_cli("test", "nosuchtier")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown test tier", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
