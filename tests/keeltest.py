@@ -78,7 +78,8 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/kernel": (*LIB, "kernel/cmdline.c"),
     "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
 }
-UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "net/include",
+UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
+                 "net/include",
                  "net", "tests/unit", "tests/unit/net")
 
 

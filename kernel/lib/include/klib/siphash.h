@@ -6,6 +6,10 @@
  * TCP ISNs (RFC 6528), and the stack's random-number generator (SipHash over
  * a counter). Reference: Aumasson and Bernstein, "SipHash: a fast
  * short-input PRF" (2012); test vectors from that paper.
+ *
+ * siphash24() hashes len bytes at data (any alignment; NULL is allowed when
+ * len is 0) under a 16-byte key and returns the 64-bit tag as an integer:
+ * the paper's output bytes are this value stored little-endian (st_le64).
  */
 #ifndef KLIB_SIPHASH_H
 #define KLIB_SIPHASH_H
