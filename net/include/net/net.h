@@ -112,9 +112,12 @@ int net_udp_local_port(int sock);
 
 /*
  * Send one datagram of `len` bytes (fragmented when larger than the MTU,
- * up to CONFIG_IPV4_REASM_MAX - 28 bytes). An unbound socket is bound to an
- * ephemeral port first. Returns `len`, NET_EAGAIN while the next hop's
- * address is being resolved and the ARP queue is full, or another NET_E*.
+ * up to CONFIG_IPV4_REASM_MAX - 8 bytes, and never more than 65507). An
+ * unbound socket is bound to an ephemeral port first. Returns `len`;
+ * NET_EAGAIN when a fixed queue is full for now (the device's transmit ring,
+ * the ARP cache or ARP's queue of frames awaiting resolution) — retry after
+ * net_poll(); NET_EMSGSIZE, NET_EINVAL, NET_ENETUNREACH or
+ * NET_EADDRNOTAVAIL otherwise.
  */
 int net_udp_sendto(int sock, const void *buf, size_t len, uint32_t dst,
 		   uint16_t dst_port, uint64_t now_ms);
@@ -129,7 +132,10 @@ int net_udp_sendto(int sock, const void *buf, size_t len, uint32_t dst,
 int net_udp_recvfrom(int sock, void *buf, size_t cap, uint32_t *src,
 		     uint16_t *src_port);
 
-/* Whether a datagram is waiting (for poll loops). */
+/*
+ * Whether recvfrom() has something to return: a datagram or a pending
+ * ICMP error (for poll loops).
+ */
 bool net_udp_is_readable(int sock);
 
 /* Close the socket, dropping queued datagrams. */

@@ -2,6 +2,10 @@
  * stats.h - the stack's counters: every frame received is either delivered
  * or dropped for exactly one named reason, and every drop is counted.
  *
+ * A few counters record events rather than drops (ipv4.rx_ttl_zero counts
+ * datagrams for us that arrived with TTL 0 and were still accepted, as
+ * RFC 1122 §3.2.1.7 requires).
+ *
  * Counters are 64-bit, only ever incremented, and read through
  * net_stats_get(); net_stats_name() gives each a stable dotted name
  * ("ipv4.rx_bad_checksum") for logs and metrics exports.
@@ -48,6 +52,7 @@
 	X(IPV4_RX_TTL_ZERO, "ipv4.rx_ttl_zero")                         \
 	X(IPV4_RX_NOT_FOR_US, "ipv4.rx_not_for_us")                     \
 	X(IPV4_RX_BAD_OPTIONS, "ipv4.rx_bad_options")                   \
+	X(IPV4_RX_SOURCE_ROUTE, "ipv4.rx_source_route")                 \
 	X(IPV4_RX_NO_PROTO, "ipv4.rx_no_proto")                         \
 	X(IPV4_RX_NO_ADDR, "ipv4.rx_no_addr")                           \
 	X(IPV4_FRAG_RX, "ipv4.frag_rx")                                 \
@@ -61,6 +66,8 @@
 	X(IPV4_TX, "ipv4.tx")                                           \
 	X(IPV4_TX_FRAGMENTS, "ipv4.tx_fragments")                       \
 	X(IPV4_TX_NO_ROUTE, "ipv4.tx_no_route")                         \
+	X(IPV4_TX_NO_ADDR, "ipv4.tx_no_addr")                           \
+	X(IPV4_TX_BAD_DST, "ipv4.tx_bad_dst")                           \
 	X(IPV4_TX_TOO_BIG, "ipv4.tx_too_big")                           \
 	X(ICMP_RX, "icmp.rx")                                           \
 	X(ICMP_RX_SHORT, "icmp.rx_short")                               \
@@ -74,6 +81,7 @@
 	X(ICMP_TX_UNREACH, "icmp.tx_unreach")                           \
 	X(ICMP_TX_TIME_EXCEEDED, "icmp.tx_time_exceeded")               \
 	X(ICMP_TX_RATE_LIMITED, "icmp.tx_rate_limited")                 \
+	X(ICMP_TX_ERROR_SUPPRESSED, "icmp.tx_error_suppressed")         \
 	X(UDP_RX, "udp.rx")                                             \
 	X(UDP_RX_SHORT, "udp.rx_short")                                 \
 	X(UDP_RX_BAD_LENGTH, "udp.rx_bad_length")                       \
