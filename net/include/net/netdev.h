@@ -14,7 +14,9 @@
  * least mtu + 14 bytes, the stack builds a whole Ethernet frame in it, and
  * tx_submit() queues the first `len` bytes for sending. Calling tx_acquire()
  * again before tx_submit() returns the same buffer: the stack may abandon a
- * frame it has started (when ARP must resolve first).
+ * frame it has started (when ARP must resolve first). Frames may be shorter
+ * than Ethernet's 60-byte minimum (an ARP frame is 42 bytes): a driver whose
+ * hardware does not pad them pads them itself.
  */
 #ifndef NET_NETDEV_H
 #define NET_NETDEV_H

@@ -22,7 +22,6 @@
 	X(ETH_RX_NOT_FOR_US, "eth.rx_not_for_us")                       \
 	X(ETH_RX_BAD_SRC, "eth.rx_bad_src")                             \
 	X(ETH_RX_UNKNOWN_TYPE, "eth.rx_unknown_type")                   \
-	X(ETH_RX_LINK_DOWN, "eth.rx_link_down")                         \
 	X(ETH_RX_DEV_ERROR, "eth.rx_dev_error")                         \
 	X(ETH_TX_FRAMES, "eth.tx_frames")                               \
 	X(ETH_TX_RING_FULL, "eth.tx_ring_full")                         \
