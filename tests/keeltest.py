@@ -267,14 +267,20 @@ def _run_fuzzer(results: Results, name: str, exe: Path, stem: str,
                f"-artifact_prefix={work}/", str(corpus)]
         if seeds.is_dir():
             cmd.append(str(seeds))
-        r = subprocess.run(cmd, capture_output=True, text=True,
-                           timeout=seconds + 300, stdin=subprocess.DEVNULL)
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=seconds + 300,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            results.fail(name, f"did not stop within {seconds + 300} s")
+            return
         runs = re.search(r"stat::number_of_executed_units:\s*(\d+)",
                          r.stderr)
         if r.returncode != 0:
-            crash = list(Path(work).glob("crash-*")) + \
-                list(Path(work).glob("leak-*")) + \
-                list(Path(work).glob("timeout-*"))
+            # libFuzzer's artifact kinds: crash, leak, timeout, oom (RSS
+            # over -rss_limit_mb).
+            crash = [f for kind in ("crash", "leak", "timeout", "oom")
+                     for f in Path(work).glob(f"{kind}-*")]
             saved = _save_artifacts(crash, stem)
             tail = "\n".join(r.stderr.splitlines()[-40:])
             results.fail(name, f"exit {r.returncode}; inputs saved: "

@@ -56,7 +56,6 @@ static uint64_t t_rx_drops(void)
 	return stat(NET_STAT_ETH_RX_SHORT) + stat(NET_STAT_ETH_RX_NOT_FOR_US) +
 	       stat(NET_STAT_ETH_RX_BAD_SRC) +
 	       stat(NET_STAT_ETH_RX_UNKNOWN_TYPE) +
-	       stat(NET_STAT_ETH_RX_LINK_DOWN) +
 	       stat(NET_STAT_ETH_RX_DEV_ERROR);
 }
 
