@@ -97,6 +97,11 @@ void net_poll(uint64_t now_ms)
 
 		if (len == 0)
 			break;
+		if (len == NET_EMSGSIZE) {
+			/* The driver already discarded the oversized frame. */
+			NET_STAT_INC(ETH_RX_TOO_LONG);
+			continue;
+		}
 		if (len < 0) {
 			NET_STAT_INC(ETH_RX_DEV_ERROR);
 			break;

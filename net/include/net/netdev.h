@@ -32,7 +32,10 @@ struct netdev;
 struct netdev_ops {
 	/*
 	 * Lend the oldest received frame: returns its length (> 0) and sets
-	 * *frame, or 0 when nothing is waiting, or a negative NET_E* code.
+	 * *frame, or 0 when nothing is waiting, NET_EMSGSIZE when a frame
+	 * longer than mtu + 14 arrived and was discarded (the stack counts it
+	 * and asks again), or another negative NET_E* code for a device
+	 * failure.
 	 * The frame stays valid until rx_done(). The frame excludes the FCS.
 	 */
 	int (*rx_peek)(struct netdev *dev, const uint8_t **frame);

@@ -22,6 +22,7 @@
 	X(ETH_RX_NOT_FOR_US, "eth.rx_not_for_us")                       \
 	X(ETH_RX_BAD_SRC, "eth.rx_bad_src")                             \
 	X(ETH_RX_UNKNOWN_TYPE, "eth.rx_unknown_type")                   \
+	X(ETH_RX_TOO_LONG, "eth.rx_too_long")                           \
 	X(ETH_RX_DEV_ERROR, "eth.rx_dev_error")                         \
 	X(ETH_TX_FRAMES, "eth.tx_frames")                               \
 	X(ETH_TX_RING_FULL, "eth.tx_ring_full")                         \

@@ -1,10 +1,12 @@
 /*
- * fake_netdev.c - the test double behind fake_netdev.h.
+ * fake_netdev.c - the test double behind fake_netdev.h, and the peers,
+ * checksum and frame helpers the protocol tests share.
  */
 #include "fake_netdev.h"
 
 #include <string.h>
 
+#include <klib/bytes.h>
 #include <net/net.h>
 
 static struct fake_frame fake_rx[FAKE_NETDEV_RX];
@@ -15,6 +17,9 @@ static uint8_t fake_tx_buf[FAKE_FRAME_MAX];
 static bool fake_tx_full, fake_link_down;
 
 const uint8_t fake_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+const uint8_t fake_peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+const uint8_t fake_peer2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
+const uint8_t fake_bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 static int fake_rx_peek(struct netdev *dev, const uint8_t **frame)
 {
@@ -137,4 +142,188 @@ void fake_stack_up(uint64_t now_ms)
 	net_set_ipv4(&cfg, now_ms);
 	fake_netdev_tx_clear();
 	net_stats_reset();
+}
+
+/* ---- peers ---------------------------------------------------------- */
+
+uint64_t fake_stat(enum net_stat id)
+{
+	return net_stats_get(id);
+}
+
+/* Inject an ARP packet `op` from (ip, mac) about our address and poll. */
+static void fake_arp_inject(uint16_t op, uint32_t ip, const uint8_t mac[6],
+			    uint64_t now_ms)
+{
+	uint8_t f[42] = {0};
+	uint8_t *a = f + 14;
+	bool reply = op == 2;
+
+	fake_eth_hdr(f, reply ? fake_mac : fake_bcast_mac, mac, 0x0806);
+	st_be16(a, 1);
+	st_be16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	st_be16(a + 6, op);
+	memcpy(a + 8, mac, 6);
+	st_be32(a + 14, ip);
+	if (reply)
+		memcpy(a + 18, fake_mac, 6);
+	st_be32(a + 24, FAKE_IP);
+	fake_netdev_inject(f, sizeof(f));
+	net_poll(now_ms);
+}
+
+void fake_learn(uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
+{
+	fake_arp_inject(1, ip, mac, now_ms);
+}
+
+void fake_arp_reply(uint32_t ip, const uint8_t mac[6], uint64_t now_ms)
+{
+	fake_arp_inject(2, ip, mac, now_ms);
+}
+
+void fake_stack_up_peer(uint64_t now_ms)
+{
+	fake_stack_up(now_ms);
+	fake_learn(FAKE_PEER_IP, fake_peer_mac, now_ms);
+	fake_netdev_tx_clear();
+	net_stats_reset();
+}
+
+/* ---- reference checksum --------------------------------------------- */
+
+uint64_t fake_csum_add(uint64_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
+	return sum;
+}
+
+uint16_t fake_csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+uint16_t fake_csum(const uint8_t *p, size_t len)
+{
+	return fake_csum_fold(fake_csum_add(0, p, len));
+}
+
+/* ---- frames a peer sends -------------------------------------------- */
+
+size_t fake_eth_hdr(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
+		    uint16_t type)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	st_be16(f + 12, type);
+	return 14;
+}
+
+size_t fake_ipv4_hdr(uint8_t *buf, const struct fake_ip *h, size_t payload_len)
+{
+	size_t hl = 20 + h->opt_len;
+
+	memset(buf, 0, hl);
+	buf[0] = (uint8_t)(0x40 | hl / 4);
+	st_be16(buf + 2, (uint16_t)(hl + payload_len));
+	st_be16(buf + 4, h->id);
+	st_be16(buf + 6, h->frag);
+	buf[8] = h->ttl;
+	buf[9] = h->proto;
+	st_be32(buf + 12, h->src);
+	st_be32(buf + 16, h->dst);
+	if (h->opt_len)
+		memcpy(buf + 20, h->opt, h->opt_len);
+	st_be16(buf + 10, fake_csum(buf, hl));
+	return hl;
+}
+
+size_t fake_ipv4_frame(uint8_t *f, const struct fake_ip *h,
+		       const uint8_t *payload, size_t len)
+{
+	size_t n = fake_eth_hdr(f, h->l2_dst ? h->l2_dst : fake_mac,
+				fake_peer_mac, 0x0800);
+
+	n += fake_ipv4_hdr(f + n, h, len);
+	if (len)
+		memcpy(f + n, payload, len);
+	return n + len;
+}
+
+size_t fake_icmp_msg(uint8_t *msg, uint8_t type, uint8_t code, uint32_t rest,
+		     size_t data_len)
+{
+	msg[0] = type;
+	msg[1] = code;
+	st_be16(msg + 2, 0);
+	st_be32(msg + 4, rest);
+	st_be16(msg + 2, fake_csum(msg, 8 + data_len));
+	return 8 + data_len;
+}
+
+/* ---- IPv4 frames the stack sent ------------------------------------- */
+
+const uint8_t *fake_tx_ipv4(size_t i, uint8_t proto)
+{
+	const struct fake_frame *f = fake_netdev_tx(i);
+
+	if (!f || f->len < 34 || ld_be16(f->data + 12) != 0x0800 ||
+	    f->data[14 + 9] != proto)
+		return NULL;
+	return f->data + 14;
+}
+
+const uint8_t *fake_tx_ipv4_sane(size_t i, size_t *len)
+{
+	const struct fake_frame *f = fake_netdev_tx(i);
+	const uint8_t *ip;
+
+	if (!f || f->len < 34 || ld_be16(f->data + 12) != 0x0800)
+		return NULL;
+	ip = f->data + 14;
+	*len = ld_be16(ip + 2);
+	if (ip[0] != 0x45 || fake_csum(ip, 20) != 0 || *len != f->len - 14 ||
+	    *len > fake_netdev.mtu)
+		return NULL;
+	return ip;
+}
+
+size_t fake_tx_reassemble(size_t first, size_t n, uint8_t *out, size_t cap)
+{
+	static uint8_t seen[65536];
+	size_t total = 0, got = 0;
+	uint16_t id = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = first; i < first + n; i++) {
+		const uint8_t *ip;
+		uint16_t frag;
+		size_t off, len;
+
+		ip = fake_tx_ipv4_sane(i, &len);
+		if (!ip)
+			return 0;
+		frag = ld_be16(ip + 6);
+		off = (size_t)(frag & 0x1fff) * 8;
+		len -= 20;
+		if (i == first)
+			id = ld_be16(ip + 4);
+		if (ld_be16(ip + 4) != id || (frag & 0x4000) || off + len > cap)
+			return 0;
+		if ((frag & 0x2000) ? len % 8 != 0 : total != 0)
+			return 0;
+		if (!(frag & 0x2000))
+			total = off + len;
+		for (size_t k = off; k < off + len; k++)
+			if (seen[k]++)
+				return 0;
+		memcpy(out + off, ip + 20, len);
+		got += len;
+	}
+	return got == total ? total : 0;
 }

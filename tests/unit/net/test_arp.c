@@ -39,18 +39,12 @@ static const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t a_mac[6] = {0x02, 0, 0, 0, 0, 0x05};
 static const uint8_t b_mac[6] = {0x02, 0, 0, 0, 0, 0x06};
 static const uint8_t evil_mac[6] = {0x02, 0xee, 0xee, 0xee, 0xee, 0xee};
-static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t mcast_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 static const uint8_t zero_mac[6];
 
 static uint64_t now;
 
 /* ---- helpers -------------------------------------------------------- */
-
-static uint64_t stat(enum net_stat id)
-{
-	return net_stats_get(id);
-}
 
 static void t_setup(void)
 {
@@ -88,10 +82,8 @@ static size_t t_build_arp(uint8_t *f, const uint8_t eth_dst[6],
 
 	memcpy(a.sha, sha, 6);
 	memcpy(a.tha, op == ARP_OP_REPLY ? fake_mac : zero_mac, 6);
-	memcpy(f, eth_dst, 6);
-	memcpy(f + 6, eth_src, 6);
-	st_be16(f + 12, 0x0806);
-	return 14 + arp_wire_emit(f + 14, &a);
+	return fake_eth_hdr(f, eth_dst, eth_src, 0x0806) +
+	       arp_wire_emit(f + 14, &a);
 }
 
 /* Receive an ARP packet in a frame from `eth_src`. */
@@ -107,7 +99,7 @@ static void t_rx_arp(const uint8_t eth_dst[6], const uint8_t eth_src[6],
 /* A broadcast request from (sha, spa) for our address. */
 static void t_request_for_us(const uint8_t sha[6], uint32_t spa)
 {
-	t_rx_arp(bcast_mac, sha, ARP_OP_REQUEST, sha, spa, FAKE_IP);
+	t_rx_arp(fake_bcast_mac, sha, ARP_OP_REQUEST, sha, spa, FAKE_IP);
 }
 
 /* A reply from (sha, spa) unicast to us. */
@@ -207,8 +199,8 @@ TEST(request_for_us_answered)
 
 	t_setup();
 	t_request_for_us(gw_mac, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	f = fake_netdev_tx(0);
 	CHECK_EQ(f->len, 42);
@@ -222,7 +214,7 @@ TEST(request_for_us_answered)
 	CHECK_EQ(a.tpa, FAKE_GW);
 	/* The requester was learned (RFC 826 merge for a request to us). */
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REQUEST), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REQUEST), 0);
 }
 
 TEST(padded_request_answered)
@@ -231,11 +223,11 @@ TEST(padded_request_answered)
 
 	t_setup();
 	memset(f, 0xab, sizeof(f));
-	t_build_arp(f, bcast_mac, gw_mac, ARP_OP_REQUEST, gw_mac, FAKE_GW,
+	t_build_arp(f, fake_bcast_mac, gw_mac, ARP_OP_REQUEST, gw_mac, FAKE_GW,
 		    FAKE_IP);
 	net_input(f, sizeof(f), now);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_MALFORMED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_MALFORMED), 0);
 }
 
 TEST(malformed_counted_and_dropped)
@@ -244,21 +236,21 @@ TEST(malformed_counted_and_dropped)
 	size_t len;
 
 	t_setup();
-	len = t_build_arp(f, bcast_mac, gw_mac, ARP_OP_REQUEST, gw_mac, FAKE_GW,
-			  FAKE_IP);
+	len = t_build_arp(f, fake_bcast_mac, gw_mac, ARP_OP_REQUEST, gw_mac,
+			  FAKE_GW, FAKE_IP);
 	net_input(f, len - 1, now); /* 27 bytes of ARP */
 	f[14 + ARP_OFF_HLEN] = 8;
 	net_input(f, len, now);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 2);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_MALFORMED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_MALFORMED), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(request_for_someone_else_not_answered)
 {
 	t_setup();
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_B);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_NOT_FOR_US), 1);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_B);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	CHECK_EQ(arp_next_deadline(), UINT64_MAX); /* nothing learned */
 }
@@ -271,9 +263,9 @@ TEST(no_address_answers_nothing)
 	net_set_ipv4(&none, now);
 	fake_netdev_tx_clear();
 	t_request_for_us(gw_mac, FAKE_GW);
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, FAKE_IP);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 2);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, FAKE_IP);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	CHECK_EQ(arp_next_deadline(), UINT64_MAX);
 	arp_announce(now);
@@ -287,8 +279,8 @@ TEST(probe_for_our_address_answered)
 	t_setup();
 	/* RFC 5227 §2.1.1: sender IP 0. Answering tells the prober the
 	 * address is taken; nothing is learned from it. */
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, FAKE_IP);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 1);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, FAKE_IP);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK_MEM(fake_netdev_tx(0)->data, a_mac, 6);
 	CHECK(t_tx_arp(0, &a));
@@ -298,8 +290,8 @@ TEST(probe_for_our_address_answered)
 	CHECK_EQ(a.tpa, 0);
 	CHECK_EQ(arp_next_deadline(), UINT64_MAX);
 	/* A probe for another address is none of our business. */
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, HOST_B);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_NOT_FOR_US), 1);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, HOST_B);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 }
 
@@ -310,9 +302,9 @@ TEST(announce_on_address_set)
 
 	t_setup();
 	net_set_ipv4(&cfg, now);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_ANNOUNCE), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_ANNOUNCE), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
 	CHECK_MEM(fake_netdev_tx(0)->data + 6, fake_mac, 6);
 	CHECK(t_tx_arp(0, &a));
 	CHECK_EQ(a.op, ARP_OP_REQUEST);
@@ -336,8 +328,8 @@ TEST(resolution_sends_queued_frames_in_order)
 		CHECK_EQ(t_send(HOST_A, (uint8_t)(0x10 + i)), NET_OK);
 	/* One request, broadcast, however many frames wait. */
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REQUEST), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REQUEST), 1);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
 	CHECK(t_tx_arp(0, &a));
 	CHECK_EQ(a.op, ARP_OP_REQUEST);
 	CHECK_MEM(a.sha, fake_mac, 6);
@@ -350,12 +342,12 @@ TEST(resolution_sends_queued_frames_in_order)
 	CHECK_EQ(fake_netdev_tx_count(), (size_t)n);
 	for (int i = 0; i < n; i++)
 		CHECK(t_tx_is_ip((size_t)i, a_mac, (uint8_t)(0x10 + i)));
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 0);
 	/* Resolved: the next frame goes straight out. */
 	CHECK(t_sent_to(HOST_A, a_mac));
 	/* A late duplicate reply is unsolicited, and harmless. */
 	t_reply_to_us(a_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
 	CHECK(t_sent_to(HOST_A, a_mac));
 }
 
@@ -386,15 +378,15 @@ TEST(queue_full_refused_and_counted)
 	for (int i = 0; i < CONFIG_ARP_QUEUE; i++)
 		CHECK_EQ(t_send(HOST_A, (uint8_t)i), NET_OK);
 	CHECK_EQ(t_send(HOST_A, 0xee), NET_ENOBUFS);
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_FULL), 1);
 	/* The queue is shared, but a new address still gets its request. */
 	CHECK_EQ(t_send(HOST_B, 0xef), NET_ENOBUFS);
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_FULL), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_FULL), 2);
 	CHECK_EQ(t_requests_for(HOST_B), 1);
 	fake_netdev_tx_clear();
 	net_stats_reset();
 	t_reply_to_us(a_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_FRAMES), CONFIG_ARP_QUEUE);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_FRAMES), CONFIG_ARP_QUEUE);
 	CHECK(t_tx_is_ip(0, a_mac, 0));
 	/* Room again. */
 	CHECK_EQ(t_send(HOST_B, 0xef), NET_OK);
@@ -476,14 +468,14 @@ TEST(requests_rate_limited_exactly)
 	}
 	now = t0 + (uint64_t)RETRIES * INTERVAL - 1;
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ARP_RESOLVE_FAILED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RESOLVE_FAILED), 0);
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 	now++;
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REQUEST), RETRIES);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REQUEST), RETRIES);
 	CHECK_EQ(fake_netdev_tx_count(), RETRIES); /* requests, no frame */
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 1);
 }
 
 TEST(late_poll_keeps_the_interval)
@@ -510,8 +502,8 @@ TEST(failure_drops_queue_and_negative_caches)
 	CHECK_EQ(t_send(HOST_A, 1), NET_OK);
 	CHECK_EQ(t_send(HOST_A, 2), NET_OK);
 	tf = t_fail(HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
 	CHECK_EQ(arp_next_deadline(), tf + ARP_FAILED_HOLD_MS);
 	fake_netdev_tx_clear();
 	for (now = tf; now < tf + ARP_FAILED_HOLD_MS; now += INTERVAL / 2 + 1) {
@@ -520,7 +512,7 @@ TEST(failure_drops_queue_and_negative_caches)
 		net_poll(now);
 	}
 	CHECK_EQ(fake_netdev_tx_count(), 0); /* no flood */
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
 	/* Other addresses are unaffected. */
 	CHECK_EQ(t_send(HOST_B, 4), NET_OK);
 	CHECK_EQ(t_requests_for(HOST_B), 1);
@@ -543,8 +535,8 @@ TEST(failure_keeps_other_addresses_frames)
 	CHECK_EQ(t_send(HOST_B, 2), NET_OK);
 	now = t0;
 	tf = t_fail(HOST_A); /* B started later: still resolving */
-	CHECK_EQ(stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RESOLVE_FAILED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 1);
 	now = tf;
 	fake_netdev_tx_clear();
 	t_reply_to_us(b_mac, HOST_B);
@@ -575,7 +567,7 @@ TEST(late_reply_after_failure_is_unsolicited)
 	t_setup();
 	t_fail(HOST_A);
 	t_reply_to_us(a_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EHOSTUNREACH);
 	/* A request from the host itself is believed (way (b)). */
 	t_request_for_us(a_mac, HOST_A);
@@ -612,7 +604,7 @@ TEST(entry_in_use_is_reprobed_by_unicast)
 	CHECK_EQ(fake_netdev_tx_count(), 2);
 	now += 5;
 	t_reply_to_us(a_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 0);
 	CHECK_EQ(arp_next_deadline(), now + TTL);
 }
 
@@ -640,12 +632,12 @@ TEST(unanswered_reprobes_free_the_entry)
 	now++;
 	net_poll(now);
 	CHECK_EQ(arp_next_deadline(), UINT64_MAX);
-	CHECK_EQ(stat(NET_STAT_ARP_RESOLVE_FAILED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RESOLVE_FAILED), 0);
 	/* Gone: the next frame waits for a broadcast request. */
 	fake_netdev_tx_clear();
 	CHECK_EQ(t_send(HOST_A, 9), NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
 	CHECK_EQ(t_requests_for(HOST_A), 1);
 }
 
@@ -686,7 +678,7 @@ TEST(request_from_known_host_refreshes)
 	now = t1 + TTL / 2;
 	t_request_for_us(a_mac, HOST_A);
 	CHECK_EQ(arp_next_deadline(), now + TTL);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_LOCKED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_LOCKED), 0);
 }
 
 /* ---- poisoning ---------------------------------------------------------- */
@@ -698,11 +690,11 @@ TEST(unsolicited_reply_ignored)
 	t_setup();
 	t_learn(FAKE_GW, gw_mac);
 	t_reply_to_us(evil_mac, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	/* Nor does one create an entry. */
 	t_reply_to_us(evil_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 2);
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 }
@@ -714,15 +706,16 @@ TEST(gratuitous_arp_for_gateway_ignored)
 	t_setup();
 	t_learn(FAKE_GW, gw_mac);
 	now += 10 * LOCKTIME; /* long past any lock */
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_GW,
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_GW,
 		 FAKE_GW);
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REPLY, evil_mac, FAKE_GW, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 2);
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REPLY, evil_mac, FAKE_GW,
+		 FAKE_GW);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	/* And a stranger's announcement creates nothing. */
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 3);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_A);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 3);
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 }
 
@@ -734,11 +727,11 @@ TEST(request_not_for_us_never_learns)
 	t_learn(FAKE_GW, gw_mac);
 	now += 10 * LOCKTIME;
 	/* A new sender asking for someone else... */
-	t_rx_arp(bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_B);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_A, HOST_B);
 	/* ...and the gateway's IP from a new MAC asking for someone else. */
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_GW,
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_GW,
 		 HOST_B);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
@@ -752,7 +745,7 @@ TEST(reply_before_our_request_is_unsolicited)
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 	/* Resolution started, but no request has left yet. */
 	t_reply_to_us(evil_mac, HOST_A);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_UNSOLICITED), 1);
 	net_poll(now);
 	CHECK_EQ(t_requests_for(HOST_A), 1);
 	t_reply_to_us(a_mac, HOST_A);
@@ -767,8 +760,9 @@ TEST(reply_to_someone_else_does_not_resolve)
 	CHECK_EQ(t_send(HOST_A, 1), NET_OK);
 	/* The address we asked about, but answering another host. */
 	t_rx_arp(fake_mac, a_mac, ARP_OP_REPLY, a_mac, HOST_A, HOST_B);
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REPLY, evil_mac, HOST_A, HOST_B);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REPLY, evil_mac, HOST_A,
+		 HOST_B);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 2);
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 	CHECK_EQ(fake_netdev_tx_count(), 1); /* just our request */
 }
@@ -787,11 +781,12 @@ static const struct bad_sender bad_senders[] = {
     {"reply, sha != eth src", false, evil_mac, ARP_OP_REPLY, a_mac, HOST_A},
     {"request, sha != eth src", false, gw_mac, ARP_OP_REQUEST, evil_mac,
      FAKE_GW},
-    {"reply, broadcast sha", true, bcast_mac, ARP_OP_REPLY, bcast_mac, HOST_A},
+    {"reply, broadcast sha", true, fake_bcast_mac, ARP_OP_REPLY, fake_bcast_mac,
+     HOST_A},
     {"reply, multicast sha", true, mcast_mac, ARP_OP_REPLY, mcast_mac, HOST_A},
     {"reply, zero sha", true, zero_mac, ARP_OP_REPLY, zero_mac, HOST_A},
-    {"request, broadcast sha", true, bcast_mac, ARP_OP_REQUEST, bcast_mac,
-     FAKE_GW},
+    {"request, broadcast sha", true, fake_bcast_mac, ARP_OP_REQUEST,
+     fake_bcast_mac, FAKE_GW},
     {"request, sender off the subnet", false, evil_mac, ARP_OP_REQUEST,
      evil_mac, 0xc0a80101u},
     {"reply, sender off the subnet", false, evil_mac, ARP_OP_REPLY, evil_mac,
@@ -822,7 +817,7 @@ TEST(bad_senders_change_nothing)
 	for (size_t i = 0; i < N_BAD_SENDERS; i++) {
 		const struct bad_sender *b = &bad_senders[i];
 		const uint8_t *dst =
-		    b->op == ARP_OP_REPLY ? fake_mac : bcast_mac;
+		    b->op == ARP_OP_REPLY ? fake_mac : fake_bcast_mac;
 		size_t len = t_build_arp(f, dst, b->eth_src, b->op, b->sha,
 					 b->spa, FAKE_IP);
 
@@ -830,13 +825,13 @@ TEST(bad_senders_change_nothing)
 			arp_input(f + 14, len - 14, b->eth_src, now);
 		else
 			net_input(f, len, now);
-		if (stat(NET_STAT_ARP_RX_BAD_SENDER) != i + 1) {
+		if (fake_stat(NET_STAT_ARP_RX_BAD_SENDER) != i + 1) {
 			test_fail(__FILE__, __LINE__, "%s: not a bad sender",
 				  b->name);
 			return;
 		}
 	}
-	CHECK_EQ(stat(NET_STAT_ETH_RX_BAD_SRC), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_BAD_SRC), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0); /* no replies, no frames */
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
@@ -855,22 +850,22 @@ TEST(locktime_protects_a_fresh_mapping)
 	t_learn(FAKE_GW, gw_mac);
 	now = t1 + LOCKTIME - 1;
 	t_request_for_us(evil_mac, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_LOCKED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_LOCKED), 1);
 	/* Still answered (it is for us), but nothing changed. */
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
 	CHECK_MEM(fake_netdev_tx(0)->data, evil_mac, 6);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	/* The gateway's own traffic keeps it locked... */
 	t_request_for_us(gw_mac, FAKE_GW);
 	now += LOCKTIME - 1;
 	t_request_for_us(evil_mac, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_LOCKED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_LOCKED), 2);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 	/* ...and a request aimed at us may move an address not confirmed
 	 * for CONFIG_ARP_LOCKTIME_MS (a host that changed its NIC). */
 	now++;
 	t_request_for_us(b_mac, FAKE_GW);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_LOCKED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_LOCKED), 2);
 	CHECK(t_sent_to(FAKE_GW, b_mac));
 }
 
@@ -878,12 +873,12 @@ TEST(our_address_from_another_mac_is_a_conflict)
 {
 	t_setup();
 	t_learn(FAKE_GW, gw_mac);
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_IP,
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_IP,
 		 FAKE_IP);
-	t_rx_arp(bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_IP,
+	t_rx_arp(fake_bcast_mac, evil_mac, ARP_OP_REQUEST, evil_mac, FAKE_IP,
 		 FAKE_GW);
 	t_reply_to_us(evil_mac, FAKE_IP);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_ADDR_CONFLICT), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_ADDR_CONFLICT), 3);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	CHECK(t_sent_to(FAKE_GW, gw_mac));
 }
@@ -909,7 +904,7 @@ TEST(full_cache_reuses_least_recently_used)
 	now = 6000;
 	t_host_mac(n, mac);
 	t_request_for_us(mac, t_host(n));
-	CHECK_EQ(stat(NET_STAT_ARP_CACHE_FULL), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_CACHE_FULL), 0);
 	for (unsigned i = 0; i <= n; i++) {
 		if (i == victim)
 			continue;
@@ -930,14 +925,14 @@ TEST(cache_of_incomplete_entries_refuses)
 	for (unsigned i = 0; i < n; i++)
 		CHECK_EQ(arp_resolve(t_host(i), mac, now), NET_EAGAIN);
 	CHECK_EQ(arp_resolve(t_host(n), mac, now), NET_ENOBUFS);
-	CHECK_EQ(stat(NET_STAT_ARP_CACHE_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_CACHE_FULL), 1);
 	CHECK_EQ(t_send(t_host(n), 1), NET_ENOBUFS);
-	CHECK_EQ(stat(NET_STAT_ARP_CACHE_FULL), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_CACHE_FULL), 2);
 	/* A request for us is still answered, just not remembered. */
 	t_host_mac(n, mac);
 	t_request_for_us(mac, t_host(n));
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_CACHE_FULL), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_CACHE_FULL), 3);
 	/* Failed entries are fair game for reuse. */
 	t_fail(t_host(0));
 	CHECK_EQ(arp_resolve(t_host(n), mac, now), NET_EAGAIN);
@@ -1005,14 +1000,14 @@ TEST(flush_drops_everything)
 	CHECK_EQ(t_send(HOST_A, 1), NET_OK);
 	CHECK_EQ(t_send(HOST_A, 2), NET_OK);
 	net_set_ipv4(&cfg, now);
-	CHECK_EQ(stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_ANNOUNCE), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_QUEUE_UNRESOLVED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_ANNOUNCE), 1);
 	CHECK_EQ(arp_next_deadline(), UINT64_MAX);
 	fake_netdev_tx_clear();
 	/* The gateway must be resolved again, from the new address. */
 	CHECK_EQ(t_send(FAKE_GW, 3), NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
 }
 
 TEST(request_counts_even_when_ring_full)
@@ -1023,8 +1018,8 @@ TEST(request_counts_even_when_ring_full)
 	CHECK_EQ(arp_resolve(HOST_A, mac, now), NET_EAGAIN);
 	fake_netdev_set_tx_full(true);
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_RING_FULL), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REQUEST), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_RING_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REQUEST), 0);
 	/* The try is spent: the next request waits its interval. */
 	fake_netdev_set_tx_full(false);
 	net_poll(now + INTERVAL - 1);

@@ -21,18 +21,10 @@
 #include "fake_netdev.h"
 #include "iface.h"
 
-static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
 static uint64_t now;
 static uint8_t frame[1600];
 
 /* ---- helpers -------------------------------------------------------- */
-
-static uint64_t stat(enum net_stat id)
-{
-	return net_stats_get(id);
-}
 
 static void t_setup(void)
 {
@@ -44,25 +36,25 @@ static void t_setup(void)
 static size_t t_frame(const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 {
 	memset(frame, 0, 60);
-	memcpy(frame, dst, 6);
-	memcpy(frame + 6, src, 6);
-	st_be16(frame + 12, type);
+	fake_eth_hdr(frame, dst, src, type);
 	return 60;
 }
 
 /* The sum of every eth receive drop counter. */
 static uint64_t t_rx_drops(void)
 {
-	return stat(NET_STAT_ETH_RX_SHORT) + stat(NET_STAT_ETH_RX_NOT_FOR_US) +
-	       stat(NET_STAT_ETH_RX_BAD_SRC) +
-	       stat(NET_STAT_ETH_RX_UNKNOWN_TYPE) +
-	       stat(NET_STAT_ETH_RX_DEV_ERROR);
+	return fake_stat(NET_STAT_ETH_RX_SHORT) +
+	       fake_stat(NET_STAT_ETH_RX_NOT_FOR_US) +
+	       fake_stat(NET_STAT_ETH_RX_BAD_SRC) +
+	       fake_stat(NET_STAT_ETH_RX_UNKNOWN_TYPE) +
+	       fake_stat(NET_STAT_ETH_RX_DEV_ERROR);
 }
 
 /* Whether nothing reached a layer above. */
 static bool t_nothing_delivered(void)
 {
-	return stat(NET_STAT_IPV4_RX) == 0 && stat(NET_STAT_ARP_RX) == 0;
+	return fake_stat(NET_STAT_IPV4_RX) == 0 &&
+	       fake_stat(NET_STAT_ARP_RX) == 0;
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -70,29 +62,31 @@ static bool t_nothing_delivered(void)
 TEST(ours_and_broadcast_delivered)
 {
 	t_setup();
-	net_input(frame, t_frame(fake_mac, peer_mac, ETH_TYPE_ARP), now);
-	net_input(frame, t_frame(bcast_mac, peer_mac, ETH_TYPE_ARP), now);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 2);
-	net_input(frame, t_frame(fake_mac, peer_mac, ETH_TYPE_IPV4), now);
-	net_input(frame, t_frame(bcast_mac, peer_mac, ETH_TYPE_IPV4), now);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX), 2);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_FRAMES), 4);
+	net_input(frame, t_frame(fake_mac, fake_peer_mac, ETH_TYPE_ARP), now);
+	net_input(frame, t_frame(fake_bcast_mac, fake_peer_mac, ETH_TYPE_ARP),
+		  now);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 2);
+	net_input(frame, t_frame(fake_mac, fake_peer_mac, ETH_TYPE_IPV4), now);
+	net_input(frame, t_frame(fake_bcast_mac, fake_peer_mac, ETH_TYPE_IPV4),
+		  now);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_FRAMES), 4);
 	CHECK_EQ(t_rx_drops(), 0);
 }
 
 TEST(delivered_through_net_poll)
 {
 	t_setup();
-	CHECK(fake_netdev_inject(frame,
-				 t_frame(fake_mac, peer_mac, ETH_TYPE_ARP)));
-	CHECK(fake_netdev_inject(frame,
-				 t_frame(peer_mac, peer_mac, ETH_TYPE_ARP)));
+	CHECK(fake_netdev_inject(
+	    frame, t_frame(fake_mac, fake_peer_mac, ETH_TYPE_ARP)));
+	CHECK(fake_netdev_inject(
+	    frame, t_frame(fake_peer_mac, fake_peer_mac, ETH_TYPE_ARP)));
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_FRAMES), 2);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 1);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_NOT_FOR_US), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_FRAMES), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_NOT_FOR_US), 1);
 	net_poll(now); /* nothing left */
-	CHECK_EQ(stat(NET_STAT_ETH_RX_FRAMES), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_FRAMES), 2);
 }
 
 TEST(other_unicast_macs_dropped)
@@ -108,9 +102,10 @@ TEST(other_unicast_macs_dropped)
 
 	t_setup();
 	for (size_t i = 0; i < n; i++)
-		net_input(frame, t_frame(others[i], peer_mac, ETH_TYPE_IPV4),
+		net_input(frame,
+			  t_frame(others[i], fake_peer_mac, ETH_TYPE_IPV4),
 			  now);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_NOT_FOR_US), n);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_NOT_FOR_US), n);
 	CHECK_EQ(t_rx_drops(), n);
 	CHECK(t_nothing_delivered());
 }
@@ -128,12 +123,13 @@ TEST(multicast_destinations_dropped)
 
 	t_setup();
 	for (size_t i = 0; i < n; i++) {
-		net_input(frame, t_frame(groups[i], peer_mac, ETH_TYPE_IPV4),
+		net_input(frame,
+			  t_frame(groups[i], fake_peer_mac, ETH_TYPE_IPV4),
 			  now);
-		net_input(frame, t_frame(groups[i], peer_mac, ETH_TYPE_ARP),
-			  now);
+		net_input(frame,
+			  t_frame(groups[i], fake_peer_mac, ETH_TYPE_ARP), now);
 	}
-	CHECK_EQ(stat(NET_STAT_ETH_RX_NOT_FOR_US), 2 * n);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_NOT_FOR_US), 2 * n);
 	CHECK_EQ(t_rx_drops(), 2 * n);
 	CHECK(t_nothing_delivered());
 }
@@ -152,10 +148,10 @@ TEST(bad_source_macs_dropped)
 	t_setup();
 	for (size_t i = 0; i < n; i++) {
 		net_input(frame, t_frame(fake_mac, srcs[i], ETH_TYPE_ARP), now);
-		net_input(frame, t_frame(bcast_mac, srcs[i], ETH_TYPE_IPV4),
-			  now);
+		net_input(frame,
+			  t_frame(fake_bcast_mac, srcs[i], ETH_TYPE_IPV4), now);
 	}
-	CHECK_EQ(stat(NET_STAT_ETH_RX_BAD_SRC), 2 * n);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_BAD_SRC), 2 * n);
 	CHECK_EQ(t_rx_drops(), 2 * n);
 	CHECK(t_nothing_delivered());
 }
@@ -163,19 +159,19 @@ TEST(bad_source_macs_dropped)
 TEST(short_frames_dropped)
 {
 	t_setup();
-	t_frame(fake_mac, peer_mac, ETH_TYPE_IPV4);
+	t_frame(fake_mac, fake_peer_mac, ETH_TYPE_IPV4);
 	for (size_t len = 0; len < ETH_HDR_LEN; len++)
 		net_input(frame, len, now);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_FRAMES), ETH_HDR_LEN);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_SHORT), ETH_HDR_LEN);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_FRAMES), ETH_HDR_LEN);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_SHORT), ETH_HDR_LEN);
 	CHECK_EQ(t_rx_drops(), ETH_HDR_LEN);
 	CHECK(t_nothing_delivered());
 	/* A bare header is eth's to pass on; the layer above judges it. */
-	t_frame(fake_mac, peer_mac, ETH_TYPE_ARP);
+	t_frame(fake_mac, fake_peer_mac, ETH_TYPE_ARP);
 	net_input(frame, ETH_HDR_LEN, now);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_SHORT), ETH_HDR_LEN);
-	CHECK_EQ(stat(NET_STAT_ARP_RX), 1);
-	CHECK_EQ(stat(NET_STAT_ARP_RX_MALFORMED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_SHORT), ETH_HDR_LEN);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_MALFORMED), 1);
 }
 
 TEST(unknown_ethertypes_dropped)
@@ -195,8 +191,9 @@ TEST(unknown_ethertypes_dropped)
 
 	t_setup();
 	for (size_t i = 0; i < n; i++)
-		net_input(frame, t_frame(fake_mac, peer_mac, types[i]), now);
-	CHECK_EQ(stat(NET_STAT_ETH_RX_UNKNOWN_TYPE), n);
+		net_input(frame, t_frame(fake_mac, fake_peer_mac, types[i]),
+			  now);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_RX_UNKNOWN_TYPE), n);
 	CHECK_EQ(t_rx_drops(), n);
 	CHECK(t_nothing_delivered());
 }
@@ -214,16 +211,16 @@ TEST(tx_finish_writes_the_header)
 	CHECK(p != NULL);
 	CHECK_EQ(cap, fake_netdev.mtu);
 	memset(p, 0x3c, 100);
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, 100), NET_OK);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, 100), NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	f = fake_netdev_tx(0);
 	CHECK_EQ(f->len, ETH_HDR_LEN + 100);
-	CHECK_MEM(f->data + ETH_OFF_DST, peer_mac, 6);
+	CHECK_MEM(f->data + ETH_OFF_DST, fake_peer_mac, 6);
 	CHECK_MEM(f->data + ETH_OFF_SRC, fake_mac, 6);
 	CHECK_EQ(ld_be16(f->data + ETH_OFF_TYPE), ETH_TYPE_IPV4);
 	CHECK_EQ(f->data[ETH_HDR_LEN], 0x3c);
 	CHECK_EQ(f->data[ETH_HDR_LEN + 99], 0x3c);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_FRAMES), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_FRAMES), 1);
 }
 
 TEST(tx_finish_needs_a_begun_frame_within_the_mtu)
@@ -231,12 +228,13 @@ TEST(tx_finish_needs_a_begun_frame_within_the_mtu)
 	size_t cap;
 
 	t_setup();
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
 	CHECK(eth_tx_begin(&cap) != NULL);
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, cap + 1), NET_EINVAL);
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, cap), NET_OK);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, cap + 1),
+		 NET_EINVAL);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, cap), NET_OK);
 	/* Finished frames cannot be finished twice. */
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK_EQ(fake_netdev_tx(0)->len, ETH_HDR_LEN + cap);
 }
@@ -251,10 +249,10 @@ TEST(tx_ipv4_broadcasts_need_no_arp)
 	CHECK(eth_tx_begin(&cap) != NULL);
 	CHECK_EQ(eth_tx_ipv4(0x0a0000ffu, 28, now), NET_OK); /* directed */
 	CHECK_EQ(fake_netdev_tx_count(), 2);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
-	CHECK_MEM(fake_netdev_tx(1)->data, bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(1)->data, fake_bcast_mac, 6);
 	CHECK_EQ(ld_be16(fake_netdev_tx(1)->data + 12), ETH_TYPE_IPV4);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REQUEST), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REQUEST), 0);
 }
 
 TEST(tx_ring_full)
@@ -266,20 +264,20 @@ TEST(tx_ring_full)
 	t_setup();
 	fake_netdev_set_tx_full(true);
 	CHECK(eth_tx_begin(&cap) == NULL);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_RING_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_RING_FULL), 1);
 	/* Nothing begun, so nothing can be finished. */
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, 10), NET_EINVAL);
 	memset(copy, 0, sizeof(copy));
 	CHECK_EQ(eth_tx_copy(copy, sizeof(copy)), NET_ENOBUFS);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_RING_FULL), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_RING_FULL), 2);
 	/* A request for us cannot be answered either; it is counted. */
-	memcpy(req.sha, peer_mac, 6);
-	t_frame(bcast_mac, peer_mac, ETH_TYPE_ARP);
+	memcpy(req.sha, fake_peer_mac, 6);
+	t_frame(fake_bcast_mac, fake_peer_mac, ETH_TYPE_ARP);
 	arp_wire_emit(frame + ETH_HDR_LEN, &req);
 	net_input(frame, 60, now);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_RING_FULL), 3);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_REPLY), 0);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_FRAMES), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_RING_FULL), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_FRAMES), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* And it recovers. */
 	fake_netdev_set_tx_full(false);
@@ -295,19 +293,20 @@ TEST(tx_link_down)
 	t_setup();
 	fake_netdev_set_link(false);
 	CHECK(eth_tx_begin(&cap) != NULL);
-	CHECK_EQ(eth_tx_finish(peer_mac, ETH_TYPE_IPV4, 46), NET_ENETUNREACH);
+	CHECK_EQ(eth_tx_finish(fake_peer_mac, ETH_TYPE_IPV4, 46),
+		 NET_ENETUNREACH);
 	memset(copy, 0, sizeof(copy));
 	CHECK_EQ(eth_tx_copy(copy, sizeof(copy)), NET_ENETUNREACH);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_LINK_DOWN), 2);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_FRAMES), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_LINK_DOWN), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_FRAMES), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* The announcement on a dead link is not counted as sent. */
 	arp_announce(now);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_LINK_DOWN), 3);
-	CHECK_EQ(stat(NET_STAT_ARP_TX_ANNOUNCE), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_LINK_DOWN), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_ANNOUNCE), 0);
 	fake_netdev_set_link(true);
 	CHECK_EQ(eth_tx_copy(copy, sizeof(copy)), NET_OK);
-	CHECK_EQ(stat(NET_STAT_ETH_TX_FRAMES), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ETH_TX_FRAMES), 1);
 }
 
 TEST(tx_copy_bounds)

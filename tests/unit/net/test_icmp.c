@@ -18,12 +18,6 @@
 #include "ipv4_wire.h"
 #include "net_config.h"
 
-#define PEER_IP	     FAKE_GW
-#define SUBNET_BCAST 0x0a0000ffu
-
-static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
 /* The ICMP part of a captured 56-byte ping and of Linux's answer. */
 static const uint8_t cap_request[64] = {
     0x08, 0x00, 0xd6, 0x3b, 0x2a, 0xb7, 0x00, 0x01, 0x29, 0xc8, 0x0a,
@@ -41,76 +35,34 @@ static uint8_t frame[1600];
 
 /* ---- helpers -------------------------------------------------------- */
 
-static uint16_t t_csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint64_t stat(enum net_stat id)
-{
-	return net_stats_get(id);
-}
-
-static void t_learn(uint32_t ip, const uint8_t mac[6])
-{
-	uint8_t f[42] = {0};
-	uint8_t *a = f + 14;
-
-	memcpy(f, bcast_mac, 6);
-	memcpy(f + 6, mac, 6);
-	st_be16(f + 12, 0x0806);
-	st_be16(a, 1);
-	st_be16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	st_be16(a + 6, 1);
-	memcpy(a + 8, mac, 6);
-	st_be32(a + 14, ip);
-	st_be32(a + 24, FAKE_IP);
-	fake_netdev_inject(f, sizeof(f));
-	net_poll(now);
-}
-
 static void t_setup(void)
 {
 	now = 1000;
-	fake_stack_up(now);
-	t_learn(PEER_IP, peer_mac);
-	fake_netdev_tx_clear();
-	net_stats_reset();
+	fake_stack_up_peer(now);
 }
 
 /* An IPv4 header (20 bytes, checksummed) into buf. */
 static void t_ip_hdr(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		     size_t payload_len)
 {
-	memset(buf, 0, 20);
-	buf[0] = 0x45;
-	st_be16(buf + 2, (uint16_t)(20 + payload_len));
-	st_be16(buf + 4, 0x5151);
-	buf[8] = 64;
-	buf[9] = proto;
-	st_be32(buf + 12, src);
-	st_be32(buf + 16, dst);
-	st_be16(buf + 10, t_csum(buf, 20));
+	struct fake_ip h = {
+	    .src = src, .dst = dst, .proto = proto, .ttl = 64, .id = 0x5151};
+
+	fake_ipv4_hdr(buf, &h, payload_len);
 }
 
 /* A frame from the peer to `dst` carrying `msg`; returns its length. */
 static size_t t_frame(uint32_t dst, const uint8_t *l2_dst, const uint8_t *msg,
 		      size_t len)
 {
-	memcpy(frame, l2_dst, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	st_be16(frame + 12, 0x0800);
-	t_ip_hdr(frame + 14, PEER_IP, dst, 1, len);
-	memcpy(frame + 34, msg, len);
-	return 34 + len;
+	struct fake_ip h = {.src = FAKE_PEER_IP,
+			    .dst = dst,
+			    .proto = 1,
+			    .ttl = 64,
+			    .id = 0x5151,
+			    .l2_dst = l2_dst};
+
+	return fake_ipv4_frame(frame, &h, msg, len);
 }
 
 static void t_send_icmp(const uint8_t *msg, size_t len)
@@ -122,30 +74,26 @@ static void t_send_icmp(const uint8_t *msg, size_t len)
 /* The ICMP message of transmitted frame i (NULL if not one). */
 static const uint8_t *t_tx_icmp(size_t i, size_t *len)
 {
-	const struct fake_frame *f = fake_netdev_tx(i);
+	const uint8_t *ip = fake_tx_ipv4(i, 1);
 
-	if (!f || f->len < 42 || f->data[14 + 9] != 1)
+	if (!ip || fake_netdev_tx(i)->len < 42)
 		return NULL;
-	*len = ld_be16(f->data + 16) - 20u;
-	return f->data + 34;
+	*len = ld_be16(ip + 2) - 20u;
+	return ip + 20;
 }
 
 /* An error message `type/code` quoting `quote` (quote_len bytes). */
 static size_t t_error_msg(uint8_t *msg, uint8_t type, uint8_t code,
 			  const uint8_t *quote, size_t quote_len)
 {
-	memset(msg, 0, 8);
-	msg[0] = type;
-	msg[1] = code;
 	memcpy(msg + 8, quote, quote_len);
-	st_be16(msg + 2, t_csum(msg, 8 + quote_len));
-	return 8 + quote_len;
+	return fake_icmp_msg(msg, type, code, 0, quote_len);
 }
 
 /* A quote of a UDP datagram we sent to the peer: header + 8 bytes. */
 static void t_udp_quote(uint8_t *q)
 {
-	t_ip_hdr(q, FAKE_IP, PEER_IP, 17, 20);
+	t_ip_hdr(q, FAKE_IP, FAKE_PEER_IP, 17, 20);
 	st_be16(q + 20, 40000);
 	st_be16(q + 22, 53);
 	st_be16(q + 24, 28);
@@ -205,7 +153,7 @@ TEST(wire_quote_valid)
 	t_udp_quote(q);
 	CHECK_EQ(icmp_wire_parse_quote(q, sizeof(q), &out), NET_OK);
 	CHECK_EQ(out.src, FAKE_IP);
-	CHECK_EQ(out.dst, PEER_IP);
+	CHECK_EQ(out.dst, FAKE_PEER_IP);
 	CHECK_EQ(out.proto, 17);
 	CHECK(out.l4 == q + 20);
 }
@@ -253,16 +201,16 @@ TEST(echo_reply_matches_linux)
 
 	t_setup();
 	t_send_icmp(cap_request, sizeof(cap_request));
-	CHECK_EQ(stat(NET_STAT_ICMP_RX), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ECHO_REPLY), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ECHO_REPLY), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	r = t_tx_icmp(0, &len);
 	CHECK(r);
 	CHECK_EQ(len, sizeof(cap_request));
 	CHECK_MEM(r, cap_reply_hdr, 8);
 	CHECK_MEM(r + 8, cap_request + 8, sizeof(cap_request) - 8);
-	CHECK_EQ(ld_be32(fake_netdev_tx(0)->data + 14 + 16), PEER_IP);
+	CHECK_EQ(ld_be32(fake_netdev_tx(0)->data + 14 + 16), FAKE_PEER_IP);
 }
 
 TEST(echo_any_size)
@@ -281,13 +229,13 @@ TEST(echo_any_size)
 		st_be16(msg + 6, (uint16_t)k);
 		for (size_t i = 0; i < sizes[k]; i++)
 			msg[8 + i] = (uint8_t)(i + k);
-		st_be16(msg + 2, t_csum(msg, 8 + sizes[k]));
+		st_be16(msg + 2, fake_csum(msg, 8 + sizes[k]));
 		t_send_icmp(msg, 8 + sizes[k]);
 		r = t_tx_icmp(k, &len);
 		CHECK(r);
 		CHECK_EQ(len, 8 + sizes[k]);
 		CHECK_EQ(r[0], 0);
-		CHECK_EQ(t_csum(r, len), 0);
+		CHECK_EQ(fake_csum(r, len), 0);
 		CHECK_MEM(r + 4, msg + 4, len - 4);
 	}
 }
@@ -301,23 +249,23 @@ TEST(echo_short_and_bad_checksum_dropped)
 	memcpy(m, cap_request, sizeof(m));
 	m[40] ^= 1;
 	t_send_icmp(m, sizeof(m));
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_SHORT), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_BAD_CHECKSUM), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_SHORT), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_BAD_CHECKSUM), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(echo_to_broadcast_ignored)
 {
 	t_setup();
-	fake_netdev_inject(frame, t_frame(NET_IPV4_BROADCAST, bcast_mac,
+	fake_netdev_inject(frame, t_frame(NET_IPV4_BROADCAST, fake_bcast_mac,
 					  cap_request, sizeof(cap_request)));
-	fake_netdev_inject(frame, t_frame(SUBNET_BCAST, bcast_mac, cap_request,
-					  sizeof(cap_request)));
-	fake_netdev_inject(frame, t_frame(SUBNET_BCAST, fake_mac, cap_request,
-					  sizeof(cap_request)));
+	fake_netdev_inject(frame, t_frame(FAKE_SUBNET_BCAST, fake_bcast_mac,
+					  cap_request, sizeof(cap_request)));
+	fake_netdev_inject(frame, t_frame(FAKE_SUBNET_BCAST, fake_mac,
+					  cap_request, sizeof(cap_request)));
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_BROADCAST_ECHO), 3);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_BROADCAST_ECHO), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -330,8 +278,8 @@ TEST(ping_flood_never_rate_limited)
 
 	t_setup();
 	/* Empty the error bucket first: echo replies must not care. */
-	t_ip_hdr(frame, PEER_IP, FAKE_IP, 99, 8);
-	rx.src = PEER_IP;
+	t_ip_hdr(frame, FAKE_PEER_IP, FAKE_IP, 99, 8);
+	rx.src = FAKE_PEER_IP;
 	rx.dst = FAKE_IP;
 	rx.proto = 99;
 	rx.hdr = frame;
@@ -340,13 +288,13 @@ TEST(ping_flood_never_rate_limited)
 	for (int i = 0; i < CONFIG_ICMP_BURST + 1; i++)
 		icmp_send_error(ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, &rx,
 				data, sizeof(data), now);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
 	while (sent < 10000) {
 		for (int b = 0; b < 50; b++, sent++) {
 			memcpy(msg, cap_request, sizeof(msg));
 			st_be16(msg + 6, (uint16_t)sent);
 			st_be16(msg + 2, 0);
-			st_be16(msg + 2, t_csum(msg, sizeof(msg)));
+			st_be16(msg + 2, fake_csum(msg, sizeof(msg)));
 			CHECK(fake_netdev_inject(
 			    frame,
 			    t_frame(FAKE_IP, fake_mac, msg, sizeof(msg))));
@@ -354,9 +302,9 @@ TEST(ping_flood_never_rate_limited)
 		fake_netdev_tx_clear();
 		net_poll(now);
 	}
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 10000);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ECHO_REPLY), 10000);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 10000);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ECHO_REPLY), 10000);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
 }
 
 TEST(unknown_and_ignored_types)
@@ -370,10 +318,10 @@ TEST(unknown_and_ignored_types)
 	for (size_t i = 0; i < sizeof(types); i++) {
 		memset(m, 0, sizeof(m));
 		m[0] = types[i];
-		st_be16(m + 2, t_csum(m, sizeof(m)));
+		st_be16(m + 2, fake_csum(m, sizeof(m)));
 		t_send_icmp(m, sizeof(m));
 	}
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_UNKNOWN_TYPE), sizeof(types));
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_UNKNOWN_TYPE), sizeof(types));
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -388,7 +336,7 @@ static int t_udp_sender(uint8_t q[28])
 	int s = net_udp_open();
 
 	if (s < 0 || net_udp_bind(s, 0, 40000) != NET_OK ||
-	    net_udp_sendto(s, "ping", 4, PEER_IP, 53, now) != 4 ||
+	    net_udp_sendto(s, "ping", 4, FAKE_PEER_IP, 53, now) != 4 ||
 	    fake_netdev_tx_count() != 1) {
 		net_udp_close(s);
 		return -1;
@@ -417,14 +365,14 @@ TEST(udp_errors_reach_the_socket)
 	s = t_udp_sender(q);
 	CHECK(s >= 0);
 	t_send_error(ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, q, sizeof(q));
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ERROR), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
 	CHECK_EQ(net_udp_recvfrom(s, buf, sizeof(buf), NULL, NULL),
 		 NET_ECONNREFUSED);
 	t_send_error(ICMP_DEST_UNREACH, ICMP_UNREACH_HOST, q, sizeof(q));
 	CHECK_EQ(net_udp_recvfrom(s, buf, sizeof(buf), NULL, NULL),
 		 NET_EHOSTUNREACH);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	net_udp_close(s);
 }
@@ -461,12 +409,12 @@ TEST(bogus_quotes_ignored)
 	t_send_error(ICMP_SOURCE_QUENCH, 0, good, 28);
 	/* An "error" sent to a broadcast address. */
 	fake_netdev_inject(frame,
-			   t_frame(NET_IPV4_BROADCAST, bcast_mac, m,
+			   t_frame(NET_IPV4_BROADCAST, fake_bcast_mac, m,
 				   t_error_msg(m, ICMP_DEST_UNREACH,
 					       ICMP_UNREACH_PORT, good, 28)));
 	net_poll(now);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ERROR), 10);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 10);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR), 10);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 10);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* None of them reached the socket. */
 	CHECK_EQ(net_udp_recvfrom(s, buf, sizeof(buf), NULL, NULL), NET_EAGAIN);
@@ -483,10 +431,10 @@ static struct ipv4_rx t_offender(uint8_t proto)
 {
 	struct ipv4_rx rx = {0};
 
-	t_ip_hdr(gen_hdr, PEER_IP, FAKE_IP, proto, sizeof(gen_payload));
+	t_ip_hdr(gen_hdr, FAKE_PEER_IP, FAKE_IP, proto, sizeof(gen_payload));
 	for (size_t i = 0; i < sizeof(gen_payload); i++)
 		gen_payload[i] = (uint8_t)(0xc0 + i);
-	rx.src = PEER_IP;
+	rx.src = FAKE_PEER_IP;
 	rx.dst = FAKE_IP;
 	rx.proto = proto;
 	rx.ttl = 64;
@@ -510,13 +458,13 @@ TEST(error_quotes_header_and_8_bytes)
 	t_setup();
 	rx = t_offender(99);
 	t_gen(&rx, gen_payload, sizeof(gen_payload));
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), 1);
 	r = t_tx_icmp(0, &len);
 	CHECK(r);
 	CHECK_EQ(len, 8 + 20 + 8);
 	CHECK_EQ(r[0], 3);
 	CHECK_EQ(r[1], 2);
-	CHECK_EQ(t_csum(r, len), 0);
+	CHECK_EQ(fake_csum(r, len), 0);
 	CHECK_MEM(r + 8, gen_hdr, 20);
 	CHECK_MEM(r + 28, gen_payload, 8);
 	/* Shorter payloads are quoted whole. */
@@ -524,7 +472,7 @@ TEST(error_quotes_header_and_8_bytes)
 	r = t_tx_icmp(1, &len);
 	CHECK(r);
 	CHECK_EQ(len, 8 + 20 + 3);
-	CHECK_EQ(t_csum(r, len), 0);
+	CHECK_EQ(fake_csum(r, len), 0);
 }
 
 TEST(never_about_icmp_errors)
@@ -539,7 +487,7 @@ TEST(never_about_icmp_errors)
 		t_gen(&rx, gen_payload, sizeof(gen_payload));
 	}
 	t_gen(&rx, gen_payload, 0);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED),
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED),
 		 sizeof(err_types) + 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* About an ICMP query (an echo request) is fine. */
@@ -564,7 +512,7 @@ TEST(never_about_broadcast_or_multicast)
 	t_gen(&rx, gen_payload, 8);
 	rx.dst = 0x0a000003; /* not even ours */
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 4);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 4);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -578,7 +526,7 @@ TEST(never_about_later_fragments)
 	t_gen(&rx, gen_payload, 8);
 	st_be16(gen_hdr + 6, 0x2003);
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* The first fragment (MF, offset 0) may be reported. */
 	st_be16(gen_hdr + 6, 0x2000);
@@ -589,8 +537,8 @@ TEST(never_about_later_fragments)
 TEST(never_to_non_unicast_sources)
 {
 	static const uint32_t bad[] = {
-	    0x00000000,	  0x7f000001, 0xe0000005, NET_IPV4_BROADCAST,
-	    SUBNET_BCAST, 0x0a000000, FAKE_IP,	  0xf0000001,
+	    0x00000000,	       0x7f000001, 0xe0000005, NET_IPV4_BROADCAST,
+	    FAKE_SUBNET_BCAST, 0x0a000000, FAKE_IP,    0xf0000001,
 	};
 	struct ipv4_rx rx;
 
@@ -600,7 +548,7 @@ TEST(never_to_non_unicast_sources)
 		rx.src = bad[i];
 		t_gen(&rx, gen_payload, 8);
 	}
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED),
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED),
 		 sizeof(bad) / sizeof(bad[0]));
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
@@ -615,24 +563,25 @@ TEST(rate_limited_by_token_bucket)
 	rx = t_offender(99);
 	for (int i = 0; i < CONFIG_ICMP_BURST; i++)
 		t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST);
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 1);
 	/* One token per 1000 / rate ms, not sooner. */
 	now += per_token - 1;
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 2);
 	now += 1;
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST + 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST + 1);
 	t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 3);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 3);
 	/* A long quiet spell refills the burst, and no more. */
 	now += 3600 * 1000;
 	for (int i = 0; i < CONFIG_ICMP_BURST + 5; i++)
 		t_gen(&rx, gen_payload, 8);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), 2 * CONFIG_ICMP_BURST + 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 3 + 5);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH),
+		 2 * CONFIG_ICMP_BURST + 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 3 + 5);
 }
 
 TEST(rate_limit_through_the_stack)
@@ -643,14 +592,14 @@ TEST(rate_limit_through_the_stack)
 	t_setup();
 	for (int i = 0; i < n; i++) {
 		memcpy(frame, fake_mac, 6);
-		memcpy(frame + 6, peer_mac, 6);
+		memcpy(frame + 6, fake_peer_mac, 6);
 		st_be16(frame + 12, 0x0800);
-		t_ip_hdr(frame + 14, PEER_IP, FAKE_IP, 99, sizeof(data));
+		t_ip_hdr(frame + 14, FAKE_PEER_IP, FAKE_IP, 99, sizeof(data));
 		memcpy(frame + 34, data, sizeof(data));
 		fake_netdev_inject(frame, 42);
 		net_poll(now);
 	}
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NO_PROTO), n);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_RATE_LIMITED), 10);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_PROTO), n);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), CONFIG_ICMP_BURST);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_RATE_LIMITED), 10);
 }

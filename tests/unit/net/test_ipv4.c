@@ -16,107 +16,38 @@
 #include "ipv4.h"
 #include "net_config.h"
 
-#define PEER_IP	     FAKE_GW	 /* 10.0.0.1, also the router */
-#define PEER2_IP     0x0a000003u /* 10.0.0.3 */
-#define FAR_IP	     0xc0000207u /* 192.0.2.7, off link */
-#define SUBNET_BCAST 0x0a0000ffu
-
-static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t peer2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
-static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+#define FAR_IP 0xc0000207u /* 192.0.2.7, off link */
 
 static uint64_t now;
 static uint8_t frame[1600];
 
 /* ---- helpers -------------------------------------------------------- */
 
-static uint16_t t_csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint64_t stat(enum net_stat id)
-{
-	return net_stats_get(id);
-}
-
-/* An ARP request for our address from (ip, mac): ARP learns the peer. */
-static void t_learn(uint32_t ip, const uint8_t mac[6])
-{
-	uint8_t f[42] = {0};
-	uint8_t *a = f + 14;
-
-	memcpy(f, bcast_mac, 6);
-	memcpy(f + 6, mac, 6);
-	st_be16(f + 12, 0x0806);
-	st_be16(a, 1);
-	st_be16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	st_be16(a + 6, 1);
-	memcpy(a + 8, mac, 6);
-	st_be32(a + 14, ip);
-	st_be32(a + 24, FAKE_IP);
-	fake_netdev_inject(f, sizeof(f));
-	net_poll(now);
-}
-
 static void t_setup(void)
 {
 	now = 1000;
-	fake_stack_up(now);
-	t_learn(PEER_IP, peer_mac);
-	t_learn(PEER2_IP, peer2_mac);
+	fake_stack_up_peer(now);
+	fake_learn(FAKE_PEER2_IP, fake_peer2_mac, now);
 	fake_netdev_tx_clear();
 	net_stats_reset();
 }
 
-struct t_ip {
-	uint32_t src, dst;
-	uint8_t proto, ttl;
-	uint16_t id, frag;
-	const uint8_t *l2_dst; /* NULL: our MAC */
-	const uint8_t *opt;
-	size_t opt_len;
-};
-
-static struct t_ip t_ip_default(void)
+static struct fake_ip t_ip_default(void)
 {
-	struct t_ip p = {PEER_IP, FAKE_IP, 1, 64, 0x1234, 0, NULL, NULL, 0};
+	struct fake_ip p = {.src = FAKE_PEER_IP,
+			    .dst = FAKE_IP,
+			    .proto = 1,
+			    .ttl = 64,
+			    .id = 0x1234};
 
 	return p;
 }
 
 /* Build an Ethernet frame carrying an IPv4 datagram; returns its length. */
-static size_t t_build(const struct t_ip *p, const uint8_t *payload, size_t len)
+static size_t t_build(const struct fake_ip *p, const uint8_t *payload,
+		      size_t len)
 {
-	uint8_t *ip = frame + 14;
-	size_t hl = 20 + p->opt_len;
-
-	memcpy(frame, p->l2_dst ? p->l2_dst : fake_mac, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	st_be16(frame + 12, 0x0800);
-	memset(ip, 0, hl);
-	ip[0] = (uint8_t)(0x40 | hl / 4);
-	st_be16(ip + 2, (uint16_t)(hl + len));
-	st_be16(ip + 4, p->id);
-	st_be16(ip + 6, p->frag);
-	ip[8] = p->ttl;
-	ip[9] = p->proto;
-	st_be32(ip + 12, p->src);
-	st_be32(ip + 16, p->dst);
-	if (p->opt_len)
-		memcpy(ip + 20, p->opt, p->opt_len);
-	st_be16(ip + 10, t_csum(ip, hl));
-	if (len)
-		memcpy(ip + hl, payload, len);
-	return 14 + hl + len;
+	return fake_ipv4_frame(frame, p, payload, len);
 }
 
 static void t_inject(size_t len)
@@ -128,19 +59,13 @@ static void t_inject(size_t len)
 /* An ICMP echo request with `len` bytes of data into buf. */
 static size_t t_echo(uint8_t *buf, uint16_t seq, size_t len)
 {
-	buf[0] = 8;
-	buf[1] = 0;
-	st_be16(buf + 2, 0);
-	st_be16(buf + 4, 0x4242);
-	st_be16(buf + 6, seq);
 	for (size_t i = 0; i < len; i++)
 		buf[8 + i] = (uint8_t)(i * 7 + 3);
-	st_be16(buf + 2, t_csum(buf, 8 + len));
-	return 8 + len;
+	return fake_icmp_msg(buf, 8, 0, (uint32_t)0x4242 << 16 | seq, len);
 }
 
 /* Inject the default datagram `p` carrying an echo request. */
-static void t_send_echo(const struct t_ip *p)
+static void t_send_echo(const struct fake_ip *p)
 {
 	uint8_t icmp[64];
 
@@ -156,35 +81,29 @@ struct t_out {
 
 static bool t_out(size_t i, struct t_out *o)
 {
-	const struct fake_frame *f = fake_netdev_tx(i);
-
-	if (!f || f->len < 34 || ld_be16(f->data + 12) != 0x0800)
-		return false;
-	o->eth = f->data;
-	o->ip = f->data + 14;
-	o->len = ld_be16(o->ip + 2);
-	return o->ip[0] == 0x45 && t_csum(o->ip, 20) == 0 &&
-	       o->len == f->len - 14 && o->len <= fake_netdev.mtu;
+	o->ip = fake_tx_ipv4_sane(i, &o->len);
+	o->eth = o->ip ? fake_netdev_tx(i)->data : NULL;
+	return o->ip != NULL;
 }
 
 /* ---- input: accepted ------------------------------------------------ */
 
 TEST(echo_delivered_and_answered)
 {
-	struct t_ip p;
+	struct fake_ip p;
 	struct t_out o;
 
 	t_setup();
 	p = t_ip_default();
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK(t_out(0, &o));
-	CHECK_MEM(o.eth, peer_mac, 6);
+	CHECK_MEM(o.eth, fake_peer_mac, 6);
 	CHECK_MEM(o.eth + 6, fake_mac, 6);
 	CHECK_EQ(ld_be32(o.ip + 12), FAKE_IP);
-	CHECK_EQ(ld_be32(o.ip + 16), PEER_IP);
+	CHECK_EQ(ld_be32(o.ip + 16), FAKE_PEER_IP);
 	CHECK_EQ(o.ip[8], CONFIG_IPV4_TTL);
 	CHECK_EQ(o.ip[9], 1);
 	CHECK_EQ(ld_be16(o.ip + 6), 0); /* DF clear, not a fragment */
@@ -193,7 +112,7 @@ TEST(echo_delivered_and_answered)
 
 TEST(link_padding_trimmed)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t icmp[16];
 	size_t len;
 	struct t_out o;
@@ -206,12 +125,12 @@ TEST(link_padding_trimmed)
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK(t_out(0, &o));
 	CHECK_EQ(o.len, 20 + 12);
-	CHECK_EQ(t_csum(o.ip + 20, 12), 0);
+	CHECK_EQ(fake_csum(o.ip + 20, 12), 0);
 }
 
 TEST(ttl_zero_and_one_accepted)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	/* RFC 1122 §3.2.1.7: not discarded for TTL < 2. */
@@ -219,42 +138,42 @@ TEST(ttl_zero_and_one_accepted)
 	t_send_echo(&p);
 	p.ttl = 1;
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_TTL_ZERO), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 2);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_TTL_ZERO), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 2);
 }
 
 TEST(broadcast_destinations_accepted)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t data[8] = {0};
 
 	t_setup();
 	/* An unknown protocol reaches dispatch (counted NO_PROTO) but,
 	 * being a broadcast, draws no ICMP error. */
 	p.proto = 253;
-	p.l2_dst = bcast_mac;
+	p.l2_dst = fake_bcast_mac;
 	p.dst = NET_IPV4_BROADCAST;
 	t_inject(t_build(&p, data, sizeof(data)));
-	p.dst = SUBNET_BCAST;
+	p.dst = FAKE_SUBNET_BCAST;
 	t_inject(t_build(&p, data, sizeof(data)));
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NO_PROTO), 2);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NOT_FOR_US), 0);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_PROTO), 2);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NOT_FOR_US), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(valid_options_ignored)
 {
 	static const uint8_t rr_nop[] = {7, 7, 4, 0, 0, 0, 0, 1};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	struct t_out o;
 
 	t_setup();
 	p.opt = rr_nop;
 	p.opt_len = sizeof(rr_nop);
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_ICMP_RX_ECHO), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ECHO), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK(t_out(0, &o));
 	CHECK_EQ(o.len, 20 + 8 + 32); /* we send no options */
@@ -264,34 +183,34 @@ TEST(valid_options_ignored)
 
 TEST(drop_short)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	size_t len;
 
 	t_setup();
 	len = t_build(&p, NULL, 0);
 	for (size_t n = 14; n < len; n++)
 		t_inject(n);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_SHORT), len - 14);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX), len - 14);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_SHORT), len - 14);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX), len - 14);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_bad_version)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	size_t len;
 
 	t_setup();
 	len = t_build(&p, NULL, 0);
 	frame[14] = 0x65;
 	t_inject(len);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_VERSION), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_VERSION), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_bad_ihl)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t icmp[64];
 	size_t len;
 
@@ -301,26 +220,26 @@ TEST(drop_bad_ihl)
 	t_inject(len);
 	frame[14] = 0x4f; /* 60-byte header in 36 bytes */
 	t_inject(len);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_IHL), 2);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_IHL), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_truncated_total_length)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t icmp[64];
 	size_t len;
 
 	t_setup();
 	len = t_build(&p, icmp, t_echo(icmp, 1, 32));
 	t_inject(len - 1);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_LENGTH), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_LENGTH), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_bad_checksum)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t icmp[64];
 	size_t len;
 
@@ -328,34 +247,35 @@ TEST(drop_bad_checksum)
 	len = t_build(&p, icmp, t_echo(icmp, 1, 32));
 	frame[14 + 8] ^= 0x01; /* TTL changed, checksum not */
 	t_inject(len);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_CHECKSUM), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_CHECKSUM), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_bad_source)
 {
 	static const uint32_t bad[] = {
-	    0x00000000,	  0x00010203, 0x7f000001,
-	    0xe0000001,	  0xf0000001, NET_IPV4_BROADCAST,
-	    SUBNET_BCAST, 0x0a000000, FAKE_IP,
+	    0x00000000,	       0x00010203, 0x7f000001,
+	    0xe0000001,	       0xf0000001, NET_IPV4_BROADCAST,
+	    FAKE_SUBNET_BCAST, 0x0a000000, FAKE_IP,
 	};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p.src = bad[i];
 		t_send_echo(&p);
 	}
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_SRC), sizeof(bad) / sizeof(bad[0]));
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_SRC),
+		 sizeof(bad) / sizeof(bad[0]));
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_not_for_us)
 {
 	static const uint32_t other[] = {
-	    PEER2_IP, FAR_IP, 0xe0000001, 0x0a000000, 0x00000000,
+	    FAKE_PEER2_IP, FAR_IP, 0xe0000001, 0x0a000000, 0x00000000,
 	};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
@@ -364,9 +284,9 @@ TEST(drop_not_for_us)
 	}
 	/* RFC 1122 §3.3.6: our unicast address in a link broadcast. */
 	p.dst = FAKE_IP;
-	p.l2_dst = bcast_mac;
+	p.l2_dst = fake_bcast_mac;
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NOT_FOR_US),
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NOT_FOR_US),
 		 sizeof(other) / sizeof(other[0]) + 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
@@ -374,25 +294,25 @@ TEST(drop_not_for_us)
 TEST(drop_without_address)
 {
 	struct net_ipv4_config none = {0, 0, 0};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	CHECK_EQ(net_set_ipv4(&none, now), NET_OK);
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NO_ADDR), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_ADDR), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
 TEST(drop_bad_options)
 {
 	static const uint8_t bad[] = {1, 68, 9, 0};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	p.opt = bad;
 	p.opt_len = sizeof(bad);
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_BAD_OPTIONS), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_BAD_OPTIONS), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -400,7 +320,7 @@ TEST(drop_source_routes)
 {
 	static const uint8_t lsrr[] = {131, 7, 4, 10, 0, 0, 3, 0};
 	static const uint8_t ssrr[] = {137, 7, 4, 10, 0, 0, 3, 0};
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 
 	t_setup();
 	p.opt = lsrr;
@@ -408,7 +328,7 @@ TEST(drop_source_routes)
 	t_send_echo(&p);
 	p.opt = ssrr;
 	t_send_echo(&p);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_SOURCE_ROUTE), 2);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_SOURCE_ROUTE), 2);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -416,7 +336,7 @@ TEST(drop_source_routes)
 
 static void t_check_proto_unreach(uint8_t proto)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t data[20];
 	uint8_t sent[14 + 20 + 20];
 	size_t len;
@@ -428,18 +348,18 @@ static void t_check_proto_unreach(uint8_t proto)
 	len = t_build(&p, data, sizeof(data));
 	memcpy(sent, frame, len);
 	t_inject(len);
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NO_PROTO), 1);
-	CHECK_EQ(stat(NET_STAT_ICMP_TX_UNREACH), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_PROTO), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK(t_out(0, &o));
 	CHECK_EQ(o.ip[9], 1);
-	CHECK_EQ(ld_be32(o.ip + 16), PEER_IP);
+	CHECK_EQ(ld_be32(o.ip + 16), FAKE_PEER_IP);
 	/* RFC 792: type 3 code 2, the header and 8 bytes of the data. */
 	CHECK_EQ(o.len, 20 + 8 + 20 + 8);
 	CHECK_EQ(o.ip[20], 3);
 	CHECK_EQ(o.ip[21], 2);
 	CHECK_EQ(ld_be32(o.ip + 24), 0);
-	CHECK_EQ(t_csum(o.ip + 20, o.len - 20), 0);
+	CHECK_EQ(fake_csum(o.ip + 20, o.len - 20), 0);
 	CHECK_MEM(o.ip + 28, sent + 14, 28);
 }
 
@@ -457,15 +377,15 @@ TEST(tcp_is_unknown_for_now)
 
 TEST(udp_dispatched)
 {
-	struct t_ip p = t_ip_default();
+	struct fake_ip p = t_ip_default();
 	uint8_t udp[12] = {0x30, 0x39, 0x00, 0x07, 0x00, 0x0c,
 			   0,	 0,    'k',  'e',  'e',	 'l'};
 
 	t_setup();
 	p.proto = 17;
 	t_inject(t_build(&p, udp, sizeof(udp)));
-	CHECK_EQ(stat(NET_STAT_IPV4_RX_NO_PROTO), 0);
-	CHECK_EQ(stat(NET_STAT_UDP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_PROTO), 0);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX), 1);
 }
 
 /* ---- output --------------------------------------------------------- */
@@ -477,20 +397,20 @@ TEST(output_on_link)
 	struct t_out o;
 
 	t_setup();
-	CHECK_EQ(ipv4_output(PEER2_IP, 253, l4, sizeof(l4), l4, 3, now),
+	CHECK_EQ(ipv4_output(FAKE_PEER2_IP, 253, l4, sizeof(l4), l4, 3, now),
 		 NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 	CHECK(t_out(0, &o));
-	CHECK_MEM(o.eth, peer2_mac, 6);
+	CHECK_MEM(o.eth, fake_peer2_mac, 6);
 	CHECK_EQ(ld_be32(o.ip + 12), FAKE_IP);
-	CHECK_EQ(ld_be32(o.ip + 16), PEER2_IP);
+	CHECK_EQ(ld_be32(o.ip + 16), FAKE_PEER2_IP);
 	CHECK_EQ(o.ip[9], 253);
 	CHECK_EQ(o.ip[8], CONFIG_IPV4_TTL);
 	CHECK_EQ(o.len, 20 + 11);
 	CHECK_MEM(o.ip + 20, l4, 8);
 	CHECK_MEM(o.ip + 28, l4, 3);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX), 1);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_FRAGMENTS), 0);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_FRAGMENTS), 0);
 }
 
 TEST(output_via_gateway)
@@ -500,7 +420,7 @@ TEST(output_via_gateway)
 	t_setup();
 	CHECK_EQ(ipv4_output(FAR_IP, 17, l4, sizeof(l4), NULL, 0, now), NET_OK);
 	CHECK(t_out(0, &o));
-	CHECK_MEM(o.eth, peer_mac, 6); /* the router's MAC */
+	CHECK_MEM(o.eth, fake_peer_mac, 6); /* the router's MAC */
 	CHECK_EQ(ld_be32(o.ip + 16), FAR_IP);
 }
 
@@ -510,13 +430,13 @@ TEST(output_no_route)
 
 	t_setup();
 	CHECK_EQ(net_set_ipv4(&no_gw, now), NET_OK);
-	t_learn(PEER2_IP, peer2_mac);
+	fake_learn(FAKE_PEER2_IP, fake_peer2_mac, now);
 	fake_netdev_tx_clear();
 	net_stats_reset();
 	CHECK_EQ(ipv4_output(FAR_IP, 17, l4, sizeof(l4), NULL, 0, now),
 		 NET_ENETUNREACH);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_NO_ROUTE), 1);
-	CHECK_EQ(ipv4_output(PEER2_IP, 17, l4, sizeof(l4), NULL, 0, now),
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_NO_ROUTE), 1);
+	CHECK_EQ(ipv4_output(FAKE_PEER2_IP, 17, l4, sizeof(l4), NULL, 0, now),
 		 NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
 }
@@ -528,14 +448,15 @@ TEST(output_broadcast)
 	t_setup();
 	CHECK_EQ(ipv4_output(NET_IPV4_BROADCAST, 17, l4, 8, NULL, 0, now),
 		 NET_OK);
-	CHECK_EQ(ipv4_output(SUBNET_BCAST, 17, l4, 8, NULL, 0, now), NET_OK);
+	CHECK_EQ(ipv4_output(FAKE_SUBNET_BCAST, 17, l4, 8, NULL, 0, now),
+		 NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), 2);
 	CHECK(t_out(0, &o));
-	CHECK_MEM(o.eth, bcast_mac, 6);
+	CHECK_MEM(o.eth, fake_bcast_mac, 6);
 	CHECK_EQ(ld_be32(o.ip + 16), NET_IPV4_BROADCAST);
 	CHECK(t_out(1, &o));
-	CHECK_MEM(o.eth, bcast_mac, 6);
-	CHECK_EQ(ld_be32(o.ip + 16), SUBNET_BCAST);
+	CHECK_MEM(o.eth, fake_bcast_mac, 6);
+	CHECK_EQ(ld_be32(o.ip + 16), FAKE_SUBNET_BCAST);
 }
 
 TEST(output_without_address)
@@ -544,9 +465,9 @@ TEST(output_without_address)
 
 	t_setup();
 	net_set_ipv4(&none, now);
-	CHECK_EQ(ipv4_output(PEER_IP, 17, l4, 8, NULL, 0, now),
+	CHECK_EQ(ipv4_output(FAKE_PEER_IP, 17, l4, 8, NULL, 0, now),
 		 NET_ENETUNREACH);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_NO_ADDR), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_NO_ADDR), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -560,7 +481,8 @@ TEST(output_bad_destination)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_EQ(ipv4_output(bad[i], 17, l4, 8, NULL, 0, now),
 			 NET_EINVAL);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_BAD_DST), sizeof(bad) / sizeof(bad[0]));
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_BAD_DST),
+		 sizeof(bad) / sizeof(bad[0]));
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -570,54 +492,14 @@ TEST(output_too_big)
 
 	t_setup();
 	CHECK_EQ(ipv4_max_payload(), CONFIG_IPV4_REASM_MAX);
-	CHECK_EQ(ipv4_output(PEER_IP, 17, l4, 8, big, CONFIG_IPV4_REASM_MAX - 7,
-			     now),
+	CHECK_EQ(ipv4_output(FAKE_PEER_IP, 17, l4, 8, big,
+			     CONFIG_IPV4_REASM_MAX - 7, now),
 		 NET_EMSGSIZE);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_TOO_BIG), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_TOO_BIG), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
-	CHECK_EQ(ipv4_output(PEER_IP, 17, l4, 8, big, CONFIG_IPV4_REASM_MAX - 8,
-			     now),
+	CHECK_EQ(ipv4_output(FAKE_PEER_IP, 17, l4, 8, big,
+			     CONFIG_IPV4_REASM_MAX - 8, now),
 		 NET_OK);
-}
-
-/*
- * Reassemble what the stack sent (frames first..first+n-1) into out,
- * checking the fragment rules on the way; returns the payload length, or
- * 0 when a rule is broken.
- */
-static size_t t_reassemble(size_t first, size_t n, uint8_t *out, size_t cap)
-{
-	static uint8_t seen[65536];
-	size_t total = 0, got = 0;
-	uint16_t id = 0;
-
-	memset(seen, 0, sizeof(seen));
-	for (size_t i = first; i < first + n; i++) {
-		struct t_out o;
-		uint16_t frag;
-		size_t off, len;
-
-		if (!t_out(i, &o))
-			return 0;
-		frag = ld_be16(o.ip + 6);
-		off = (size_t)(frag & 0x1fff) * 8;
-		len = o.len - 20;
-		if (i == first)
-			id = ld_be16(o.ip + 4);
-		if (ld_be16(o.ip + 4) != id || (frag & 0x4000) ||
-		    off + len > cap)
-			return 0;
-		if ((frag & 0x2000) ? len % 8 != 0 : total != 0)
-			return 0;
-		if (!(frag & 0x2000))
-			total = off + len;
-		for (size_t k = off; k < off + len; k++)
-			if (seen[k]++)
-				return 0;
-		memcpy(out + off, o.ip + 20, len);
-		got += len;
-	}
-	return got == total ? total : 0;
 }
 
 TEST(output_fragments_straddle_buffers)
@@ -630,13 +512,13 @@ TEST(output_fragments_straddle_buffers)
 		hdr[i] = (uint8_t)(i * 13);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 5 + 1);
-	CHECK_EQ(ipv4_output(PEER2_IP, 17, hdr, sizeof(hdr), data, sizeof(data),
-			     now),
+	CHECK_EQ(ipv4_output(FAKE_PEER2_IP, 17, hdr, sizeof(hdr), data,
+			     sizeof(data), now),
 		 NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), frags);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX), 1);
-	CHECK_EQ(stat(NET_STAT_IPV4_TX_FRAGMENTS), frags);
-	CHECK_EQ(t_reassemble(0, frags, back, sizeof(back)),
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_TX_FRAGMENTS), frags);
+	CHECK_EQ(fake_tx_reassemble(0, frags, back, sizeof(back)),
 		 sizeof(hdr) + sizeof(data));
 	CHECK_MEM(back, hdr, sizeof(hdr));
 	CHECK_MEM(back + sizeof(hdr), data, sizeof(data));
@@ -650,34 +532,13 @@ TEST(output_largest_datagram)
 	t_setup();
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i ^ i >> 8);
-	CHECK_EQ(
-	    ipv4_output(PEER_IP, 17, data, 1, data + 1, sizeof(data) - 1, now),
-	    NET_OK);
+	CHECK_EQ(ipv4_output(FAKE_PEER_IP, 17, data, 1, data + 1,
+			     sizeof(data) - 1, now),
+		 NET_OK);
 	CHECK_EQ(fake_netdev_tx_count(), frags);
-	CHECK_EQ(t_reassemble(0, frags, back, sizeof(back)), sizeof(data));
+	CHECK_EQ(fake_tx_reassemble(0, frags, back, sizeof(back)),
+		 sizeof(data));
 	CHECK_MEM(back, data, sizeof(data));
-}
-
-/* An ARP reply from (ip, mac) to us. */
-static void t_arp_reply(uint32_t ip, const uint8_t mac[6])
-{
-	uint8_t f[42] = {0};
-	uint8_t *a = f + 14;
-
-	memcpy(f, fake_mac, 6);
-	memcpy(f + 6, mac, 6);
-	st_be16(f + 12, 0x0806);
-	st_be16(a, 1);
-	st_be16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	st_be16(a + 6, 2);
-	memcpy(a + 8, mac, 6);
-	st_be32(a + 14, ip);
-	memcpy(a + 18, fake_mac, 6);
-	st_be32(a + 24, FAKE_IP);
-	fake_netdev_inject(f, sizeof(f));
-	net_poll(now);
 }
 
 TEST(output_waits_for_arp)
@@ -697,11 +558,12 @@ TEST(output_waits_for_arp)
 	for (size_t i = 0; i < arp_frames; i++)
 		CHECK_EQ(ld_be16(fake_netdev_tx(i)->data + 12), 0x0806);
 	fake_netdev_tx_clear();
-	t_arp_reply(0x0a000009, new_mac);
+	fake_arp_reply(0x0a000009, new_mac, now);
 	CHECK_EQ(fake_netdev_tx_count(), 2);
 	CHECK_MEM(fake_netdev_tx(0)->data, new_mac, 6);
 	CHECK_MEM(fake_netdev_tx(1)->data, new_mac, 6);
-	CHECK_EQ(t_reassemble(0, 2, back, sizeof(back)), 8 + sizeof(data));
+	CHECK_EQ(fake_tx_reassemble(0, 2, back, sizeof(back)),
+		 8 + sizeof(data));
 	CHECK_MEM(back, l4, 8);
 	CHECK_MEM(back + 8, data, sizeof(data));
 }
@@ -710,7 +572,8 @@ TEST(output_ring_full)
 {
 	t_setup();
 	fake_netdev_set_tx_full(true);
-	CHECK_EQ(ipv4_output(PEER_IP, 17, l4, 8, NULL, 0, now), NET_ENOBUFS);
+	CHECK_EQ(ipv4_output(FAKE_PEER_IP, 17, l4, 8, NULL, 0, now),
+		 NET_ENOBUFS);
 	fake_netdev_set_tx_full(false);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
@@ -734,7 +597,7 @@ TEST(ids_per_destination_unique_not_counter)
 	t_setup();
 	memset(used, 0, sizeof(used));
 	for (size_t i = 0; i < FAKE_NETDEV_TX; i++) {
-		uint16_t id = t_send_id(PEER2_IP, i);
+		uint16_t id = t_send_id(FAKE_PEER2_IP, i);
 
 		CHECK(!used[id]);
 		used[id] = true;
@@ -771,8 +634,8 @@ TEST(ids_two_destinations_independent)
 	/* Interleaved: each destination's IDs step on their own, and the
 	 * other destination's sequence is elsewhere. */
 	for (size_t i = 0; i < 8; i++) {
-		a[i] = t_send_id(PEER_IP, n++);
-		b[i] = t_send_id(PEER2_IP, n++);
+		a[i] = t_send_id(FAKE_PEER_IP, n++);
+		b[i] = t_send_id(FAKE_PEER2_IP, n++);
 	}
 	for (size_t i = 1; i < 8; i++) {
 		CHECK((uint16_t)(a[i] - a[i - 1]) >= 1);
@@ -790,11 +653,11 @@ TEST(ids_differ_with_secret)
 	uint16_t first, second;
 
 	t_setup();
-	first = t_send_id(PEER_IP, 0);
+	first = t_send_id(FAKE_PEER_IP, 0);
 	net_init(&fake_netdev, other);
 	net_set_ipv4(&cfg, now);
-	t_learn(PEER_IP, peer_mac);
+	fake_learn(FAKE_PEER_IP, fake_peer_mac, now);
 	fake_netdev_tx_clear();
-	second = t_send_id(PEER_IP, 0);
+	second = t_send_id(FAKE_PEER_IP, 0);
 	CHECK(first != second);
 }

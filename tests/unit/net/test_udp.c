@@ -22,11 +22,8 @@
 #include "net_config.h"
 #include "udp.h"
 
-#define PEER_IP	     FAKE_GW	 /* 10.0.0.1 */
-#define PEER2_IP     0x0a000003u /* 10.0.0.3 */
-#define OTHER_IP     0x0a000009u /* 10.0.0.9, not ours */
-#define SUBNET_BCAST 0x0a0000ffu
-#define PEER_PORT    5353
+#define OTHER_IP  0x0a000009u /* 10.0.0.9, not ours */
+#define PEER_PORT 5353
 
 #define EPH_MIN 49152
 #define EPH_MAX 65535
@@ -36,9 +33,6 @@
 
 #define T_RING CONFIG_UDP_RX_RING
 
-static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
 static uint64_t now;
 static uint8_t dgram[T_RING + 64];
 static uint8_t rbuf[T_RING + 64];
@@ -47,26 +41,6 @@ static uint8_t frame[FAKE_FRAME_MAX];
 static uint8_t big[65536];
 
 /* ---- helpers -------------------------------------------------------- */
-
-static uint64_t t_stat(enum net_stat id)
-{
-	return net_stats_get(id);
-}
-
-/* The plain sum of 16-bit big-endian words (an odd byte padded). */
-static uint64_t t_sum(uint64_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
-	return sum;
-}
-
-static uint16_t t_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 /* Over a datagram with its checksum field in place: 0 when correct. */
 static uint16_t t_udp_csum(uint32_t src, uint32_t dst, const uint8_t *u,
@@ -79,7 +53,8 @@ static uint16_t t_udp_csum(uint32_t src, uint32_t dst, const uint8_t *u,
 	ph[8] = 0;
 	ph[9] = 17;
 	st_be16(ph + 10, (uint16_t)len);
-	return t_fold(t_sum(t_sum(0, ph, sizeof(ph)), u, len));
+	return fake_csum_fold(
+	    fake_csum_add(fake_csum_add(0, ph, sizeof(ph)), u, len));
 }
 
 static uint8_t t_pattern(uint8_t seed, size_t i)
@@ -112,19 +87,22 @@ static size_t t_dgram(uint32_t src, uint32_t dst, uint16_t sport,
 	return 8 + len;
 }
 
+/* The IPv4 header this file sends: TTL 64, ID 0x1234, no options. */
+static struct fake_ip t_ip(uint32_t src, uint32_t dst, uint8_t proto)
+{
+	struct fake_ip h = {
+	    .src = src, .dst = dst, .proto = proto, .ttl = 64, .id = 0x1234};
+
+	return h;
+}
+
 /* An IPv4 header (20 bytes, checksummed) into buf. */
 static void t_ip_hdr(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
 		     size_t payload_len)
 {
-	memset(buf, 0, 20);
-	buf[0] = 0x45;
-	st_be16(buf + 2, (uint16_t)(20 + payload_len));
-	st_be16(buf + 4, 0x1234);
-	buf[8] = 64;
-	buf[9] = proto;
-	st_be32(buf + 12, src);
-	st_be32(buf + 16, dst);
-	st_be16(buf + 10, t_fold(t_sum(0, buf, 20)));
+	struct fake_ip h = t_ip(src, dst, proto);
+
+	fake_ipv4_hdr(buf, &h, payload_len);
 }
 
 /* Hand the first n bytes of dgram to udp_input(), from src to dst. */
@@ -137,7 +115,8 @@ static void t_input(uint32_t src, uint32_t dst, size_t n)
 	rx.dst = dst;
 	rx.proto = 17;
 	rx.ttl = 64;
-	rx.dst_broadcast = dst == NET_IPV4_BROADCAST || dst == SUBNET_BCAST;
+	rx.dst_broadcast =
+	    dst == NET_IPV4_BROADCAST || dst == FAKE_SUBNET_BCAST;
 	rx.l2_broadcast = rx.dst_broadcast;
 	rx.hdr = ip_hdr;
 	rx.hdr_len = sizeof(ip_hdr);
@@ -147,62 +126,25 @@ static void t_input(uint32_t src, uint32_t dst, size_t n)
 /* A datagram of `len` bytes of pattern `seed` from the peer to us. */
 static void t_input_peer(uint16_t dport, size_t len, uint8_t seed)
 {
-	t_input(PEER_IP, FAKE_IP,
-		t_dgram(PEER_IP, FAKE_IP, PEER_PORT, dport, len, seed));
+	t_input(FAKE_PEER_IP, FAKE_IP,
+		t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, dport, len, seed));
 }
 
 /* A frame from the peer to (l2dst, dst) carrying n bytes of `l4`. */
 static void t_inject(const uint8_t *l2dst, uint32_t dst, uint8_t proto,
 		     const uint8_t *l4, size_t n)
 {
-	memcpy(frame, l2dst, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	st_be16(frame + 12, 0x0800);
-	t_ip_hdr(frame + 14, PEER_IP, dst, proto, n);
-	memcpy(frame + 34, l4, n);
-	fake_netdev_inject(frame, 34 + n);
-	net_poll(now);
-}
+	struct fake_ip h = t_ip(FAKE_PEER_IP, dst, proto);
 
-/* The IP packet of transmitted frame i if it carries `proto`, or NULL. */
-static const uint8_t *t_tx_ip(size_t i, uint8_t proto)
-{
-	const struct fake_frame *f = fake_netdev_tx(i);
-
-	if (!f || f->len < 34 || ld_be16(f->data + 12) != 0x0800 ||
-	    f->data[14 + 9] != proto)
-		return NULL;
-	return f->data + 14;
-}
-
-/* An ARP request for our address from (ip, mac): ARP learns the peer. */
-static void t_learn(uint32_t ip, const uint8_t mac[6])
-{
-	uint8_t f[42] = {0};
-	uint8_t *a = f + 14;
-
-	memcpy(f, bcast_mac, 6);
-	memcpy(f + 6, mac, 6);
-	st_be16(f + 12, 0x0806);
-	st_be16(a, 1);
-	st_be16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	st_be16(a + 6, 1);
-	memcpy(a + 8, mac, 6);
-	st_be32(a + 14, ip);
-	st_be32(a + 24, FAKE_IP);
-	fake_netdev_inject(f, sizeof(f));
+	h.l2_dst = l2dst;
+	fake_netdev_inject(frame, fake_ipv4_frame(frame, &h, l4, n));
 	net_poll(now);
 }
 
 static void t_setup(void)
 {
 	now = 1000;
-	fake_stack_up(now);
-	t_learn(PEER_IP, peer_mac);
-	fake_netdev_tx_clear();
-	net_stats_reset();
+	fake_stack_up_peer(now);
 }
 
 /* An open socket bound to 0.0.0.0:port (0: ephemeral), or < 0. */
@@ -248,14 +190,15 @@ TEST(closed_and_invalid_handles_are_ebadf)
 
 		CHECK_EQ(net_udp_bind(s, 0, 7), NET_EBADF);
 		CHECK_EQ(net_udp_local_port(s), NET_EBADF);
-		CHECK_EQ(net_udp_sendto(s, "x", 1, PEER_IP, 7, now), NET_EBADF);
+		CHECK_EQ(net_udp_sendto(s, "x", 1, FAKE_PEER_IP, 7, now),
+			 NET_EBADF);
 		CHECK_EQ(net_udp_recvfrom(s, rbuf, 10, &a, &p), NET_EBADF);
 		CHECK(!net_udp_is_readable(s));
 		CHECK_EQ(net_udp_close(s), NET_EBADF);
 	}
 	CHECK_EQ(net_udp_close(0), NET_OK);
 	CHECK_EQ(net_udp_close(0), NET_EBADF);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX_FAILED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX_FAILED), 0);
 }
 
 TEST(net_init_closes_every_socket)
@@ -306,7 +249,7 @@ TEST(bind_rules)
 	/* Only 0.0.0.0 or our own address. */
 	CHECK_EQ(net_udp_bind(b, OTHER_IP, 5001), NET_EADDRNOTAVAIL);
 	CHECK_EQ(net_udp_bind(b, NET_IPV4_BROADCAST, 5001), NET_EADDRNOTAVAIL);
-	CHECK_EQ(net_udp_bind(b, SUBNET_BCAST, 5001), NET_EADDRNOTAVAIL);
+	CHECK_EQ(net_udp_bind(b, FAKE_SUBNET_BCAST, 5001), NET_EADDRNOTAVAIL);
 	CHECK_EQ(net_udp_local_port(b), NET_EINVAL);
 	/* A bound socket stays bound. */
 	CHECK_EQ(net_udp_bind(a, NET_IPV4_ANY, 5002), NET_EINVAL);
@@ -422,11 +365,11 @@ TEST(receive_returns_data_and_source)
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport),
 		 NET_EAGAIN);
 	t_input_peer(7000, 300, 9);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX), 1);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 1);
 	CHECK(net_udp_is_readable(s));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 300);
-	CHECK_EQ(src, PEER_IP);
+	CHECK_EQ(src, FAKE_PEER_IP);
 	CHECK_EQ(sport, PEER_PORT);
 	CHECK(t_has_pattern(rbuf, 300, 9));
 	CHECK(!net_udp_is_readable(s));
@@ -443,13 +386,13 @@ TEST(receive_in_order_from_several_sources)
 	t_setup();
 	s = t_open_bound(7000);
 	t_input_peer(7000, 10, 1);
-	t_input(PEER2_IP, FAKE_IP,
-		t_dgram(PEER2_IP, FAKE_IP, 1111, 7000, 20, 2));
+	t_input(FAKE_PEER2_IP, FAKE_IP,
+		t_dgram(FAKE_PEER2_IP, FAKE_IP, 1111, 7000, 20, 2));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 10);
-	CHECK_EQ(src, PEER_IP);
+	CHECK_EQ(src, FAKE_PEER_IP);
 	CHECK(t_has_pattern(rbuf, 10, 1));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 20);
-	CHECK_EQ(src, PEER2_IP);
+	CHECK_EQ(src, FAKE_PEER2_IP);
 	CHECK_EQ(sport, 1111);
 	CHECK(t_has_pattern(rbuf, 20, 2));
 }
@@ -502,22 +445,22 @@ TEST(ring_fills_then_queue_full)
 	s = t_open_bound(7000);
 	for (size_t i = 0; i <= fit; i++)
 		t_input_peer(7000, len, (uint8_t)i);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), fit);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_QUEUE_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), fit);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_QUEUE_FULL), 1);
 	/* Reading one makes room for one. */
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL), len);
 	CHECK(t_has_pattern(rbuf, len, 0));
 	t_input_peer(7000, len, 0x77);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), fit + 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), fit + 1);
 	/* The space left is used to the last byte, and not one more. */
 	free_bytes = T_RING - fit * rec;
 	CHECK(free_bytes >= T_REC_HDR);
 	t_input_peer(7000, free_bytes - T_REC_HDR + 1, 1);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_QUEUE_FULL), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_QUEUE_FULL), 2);
 	t_input_peer(7000, free_bytes - T_REC_HDR, 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), fit + 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), fit + 2);
 	t_input_peer(7000, 0, 3);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_QUEUE_FULL), 3);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_QUEUE_FULL), 3);
 	/* Everything queued comes out intact, in order. */
 	for (size_t i = 1; i < fit; i++) {
 		CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
@@ -539,9 +482,9 @@ TEST(ring_holds_one_datagram_of_its_size)
 	t_setup();
 	s = t_open_bound(7000);
 	t_input_peer(7000, T_RING - T_REC_HDR + 1, 1);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_QUEUE_FULL), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_QUEUE_FULL), 1);
 	t_input_peer(7000, T_RING - T_REC_HDR, 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 1);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 		 T_RING - T_REC_HDR);
 	CHECK(t_has_pattern(rbuf, T_RING - T_REC_HDR, 2));
@@ -569,16 +512,17 @@ TEST(ring_wraps_record_header_and_data)
 	s = t_open_bound(7000);
 	/* A record ending 3 bytes before the end: the next record's header
 	 * is split 3 + 5 across the wrap. */
-	CHECK(t_roundtrip(s, PEER_IP, 1, T_RING - 3 - T_REC_HDR, 1));
-	CHECK(t_roundtrip(s, PEER2_IP, 0xabcd, 100, 2));
+	CHECK(t_roundtrip(s, FAKE_PEER_IP, 1, T_RING - 3 - T_REC_HDR, 1));
+	CHECK(t_roundtrip(s, FAKE_PEER2_IP, 0xabcd, 100, 2));
 	/* That one ended at 5 + 100; fill up to 20 bytes before the end:
 	 * the next header fits, its data is split 12 + 88. */
-	CHECK(t_roundtrip(s, PEER_IP, 3, T_RING - 105 - 20 - T_REC_HDR, 3));
-	CHECK(t_roundtrip(s, PEER2_IP, 0x1234, 100, 4));
+	CHECK(
+	    t_roundtrip(s, FAKE_PEER_IP, 3, T_RING - 105 - 20 - T_REC_HDR, 3));
+	CHECK(t_roundtrip(s, FAKE_PEER2_IP, 0x1234, 100, 4));
 	/* And a record ending exactly at the end of the ring. */
-	CHECK(t_roundtrip(s, PEER_IP, 5, T_RING - 88 - T_REC_HDR, 5));
-	CHECK(t_roundtrip(s, PEER2_IP, 6, 33, 6));
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 6);
+	CHECK(t_roundtrip(s, FAKE_PEER_IP, 5, T_RING - 88 - T_REC_HDR, 5));
+	CHECK(t_roundtrip(s, FAKE_PEER2_IP, 6, 33, 6));
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 6);
 }
 
 TEST(ring_wraps_many_times)
@@ -594,12 +538,12 @@ TEST(ring_wraps_many_times)
 		size_t len = (i * 677u) % 1400u;
 
 		t_input_peer(7000, len, (uint8_t)i);
-		if (t_stat(NET_STAT_UDP_RX_QUEUE_FULL) == 0) {
+		if (fake_stat(NET_STAT_UDP_RX_QUEUE_FULL) == 0) {
 			lens[(head + count) % FIFO] = len;
 			count++;
 			through += T_REC_HDR + len;
 		}
-		CHECK_EQ(t_stat(NET_STAT_UDP_RX_QUEUE_FULL), 0);
+		CHECK_EQ(fake_stat(NET_STAT_UDP_RX_QUEUE_FULL), 0);
 		if (count == FIFO - 1 || i % 3 == 0) {
 			size_t want = lens[head];
 			uint8_t seed = (uint8_t)(i - count + 1);
@@ -621,12 +565,12 @@ TEST(drop_short)
 {
 	t_setup();
 	t_open_bound(7000);
-	t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
+	t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
 	for (size_t n = 0; n < 8; n++)
-		t_input(PEER_IP, FAKE_IP, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX), 8);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_SHORT), 8);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 0);
+		t_input(FAKE_PEER_IP, FAKE_IP, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX), 8);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_SHORT), 8);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 0);
 }
 
 TEST(drop_bad_length)
@@ -635,14 +579,14 @@ TEST(drop_bad_length)
 
 	t_setup();
 	t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
 	st_be16(dgram + 4, 7); /* below the header's own size */
-	t_input(PEER_IP, FAKE_IP, n);
+	t_input(FAKE_PEER_IP, FAKE_IP, n);
 	st_be16(dgram + 4, (uint16_t)(n + 1)); /* beyond the IP payload */
-	t_input(PEER_IP, FAKE_IP, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_BAD_LENGTH), 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 0);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 0);
+	t_input(FAKE_PEER_IP, FAKE_IP, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_BAD_LENGTH), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 0);
 }
 
 TEST(drop_bad_checksum)
@@ -652,14 +596,14 @@ TEST(drop_bad_checksum)
 
 	t_setup();
 	s = t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
 	dgram[12] ^= 1;
-	t_input(PEER_IP, FAKE_IP, n);
+	t_input(FAKE_PEER_IP, FAKE_IP, n);
 	/* Right bytes, wrong pseudo-header (another sender). */
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
-	t_input(PEER2_IP, FAKE_IP, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_BAD_CHECKSUM), 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 0);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 10, 0);
+	t_input(FAKE_PEER2_IP, FAKE_IP, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_BAD_CHECKSUM), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 0);
 	CHECK(!net_udp_is_readable(s));
 	CHECK_EQ(fake_netdev_tx_count(), 0); /* silently (RFC 1122) */
 }
@@ -671,11 +615,11 @@ TEST(zero_checksum_accepted)
 
 	t_setup();
 	s = t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 11, 5);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 11, 5);
 	st_be16(dgram + 6, 0);
 	dgram[9] ^= 0xff; /* not covered by any checksum now */
-	t_input(PEER_IP, FAKE_IP, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 1);
+	t_input(FAKE_PEER_IP, FAKE_IP, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 1);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL), 11);
 	CHECK_EQ(rbuf[1], (uint8_t)~t_pattern(5, 1));
 }
@@ -687,10 +631,10 @@ TEST(ip_payload_past_udp_length_trimmed)
 
 	t_setup();
 	s = t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 20, 6);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 20, 6);
 	memset(dgram + n, 0x99, 13);
-	t_input(PEER_IP, FAKE_IP, n + 13);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 1);
+	t_input(FAKE_PEER_IP, FAKE_IP, n + 13);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 1);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL), 20);
 	CHECK(t_has_pattern(rbuf, 20, 6));
 }
@@ -702,9 +646,9 @@ TEST(no_socket_counted)
 	t_input_peer(7001, 10, 0);
 	/* Port 0 is never bound. */
 	t_input_peer(0, 10, 0);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX), 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 2);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 0);
 }
 
 TEST(source_port_zero_delivered_but_not_answerable)
@@ -715,7 +659,8 @@ TEST(source_port_zero_delivered_but_not_answerable)
 
 	t_setup();
 	s = t_open_bound(7000);
-	t_input(PEER_IP, FAKE_IP, t_dgram(PEER_IP, FAKE_IP, 0, 7000, 4, 1));
+	t_input(FAKE_PEER_IP, FAKE_IP,
+		t_dgram(FAKE_PEER_IP, FAKE_IP, 0, 7000, 4, 1));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 4);
 	CHECK_EQ(sport, 0);
 	CHECK_EQ(net_udp_sendto(s, "re", 2, src, sport, now), NET_EINVAL);
@@ -738,17 +683,17 @@ TEST(demux_by_bound_address_and_broadcast)
 	net_udp_recvfrom(any, NULL, 0, NULL, NULL);
 	net_udp_recvfrom(ours, NULL, 0, NULL, NULL);
 	/* Broadcasts (limited and directed) only the 0.0.0.0 one. */
-	t_input(PEER_IP, NET_IPV4_BROADCAST,
-		t_dgram(PEER_IP, NET_IPV4_BROADCAST, 1, 7000, 1, 0));
-	t_input(PEER_IP, SUBNET_BCAST,
-		t_dgram(PEER_IP, SUBNET_BCAST, 1, 7000, 1, 0));
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 4);
-	t_input(PEER_IP, NET_IPV4_BROADCAST,
-		t_dgram(PEER_IP, NET_IPV4_BROADCAST, 1, 7001, 1, 0));
-	t_input(PEER_IP, SUBNET_BCAST,
-		t_dgram(PEER_IP, SUBNET_BCAST, 1, 7001, 1, 0));
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 4);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 2);
+	t_input(FAKE_PEER_IP, NET_IPV4_BROADCAST,
+		t_dgram(FAKE_PEER_IP, NET_IPV4_BROADCAST, 1, 7000, 1, 0));
+	t_input(FAKE_PEER_IP, FAKE_SUBNET_BCAST,
+		t_dgram(FAKE_PEER_IP, FAKE_SUBNET_BCAST, 1, 7000, 1, 0));
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 4);
+	t_input(FAKE_PEER_IP, NET_IPV4_BROADCAST,
+		t_dgram(FAKE_PEER_IP, NET_IPV4_BROADCAST, 1, 7001, 1, 0));
+	t_input(FAKE_PEER_IP, FAKE_SUBNET_BCAST,
+		t_dgram(FAKE_PEER_IP, FAKE_SUBNET_BCAST, 1, 7001, 1, 0));
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 4);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 2);
 	CHECK(!net_udp_is_readable(ours));
 	/* Never an ICMP error about a broadcast (RFC 1122 §3.2.2). */
 	CHECK_EQ(fake_netdev_tx_count(), 0);
@@ -763,13 +708,13 @@ TEST(input_through_the_stack)
 
 	t_setup();
 	s = t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 500, 8);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 500, 8);
 	t_inject(fake_mac, FAKE_IP, 17, dgram, n);
-	n = t_dgram(PEER_IP, SUBNET_BCAST, PEER_PORT, 7000, 5, 9);
-	t_inject(bcast_mac, SUBNET_BCAST, 17, dgram, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 2);
+	n = t_dgram(FAKE_PEER_IP, FAKE_SUBNET_BCAST, PEER_PORT, 7000, 5, 9);
+	t_inject(fake_bcast_mac, FAKE_SUBNET_BCAST, 17, dgram, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 2);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 500);
-	CHECK_EQ(src, PEER_IP);
+	CHECK_EQ(src, FAKE_PEER_IP);
 	CHECK_EQ(sport, PEER_PORT);
 	CHECK(t_has_pattern(rbuf, 500, 8));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), &src, &sport), 5);
@@ -779,15 +724,10 @@ TEST(input_through_the_stack)
 /* One IPv4 fragment of dgram from the peer: bytes [off, off + n). */
 static void t_inject_fragment(size_t off, size_t n, bool more)
 {
-	memcpy(frame, fake_mac, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	st_be16(frame + 12, 0x0800);
-	t_ip_hdr(frame + 14, PEER_IP, FAKE_IP, 17, n);
-	st_be16(frame + 14 + 6, (uint16_t)((more ? 0x2000 : 0) | off / 8));
-	st_be16(frame + 14 + 10, 0);
-	st_be16(frame + 14 + 10, t_fold(t_sum(0, frame + 14, 20)));
-	memcpy(frame + 34, dgram + off, n);
-	fake_netdev_inject(frame, 34 + n);
+	struct fake_ip h = t_ip(FAKE_PEER_IP, FAKE_IP, 17);
+
+	h.frag = (uint16_t)((more ? 0x2000 : 0) | off / 8);
+	fake_netdev_inject(frame, fake_ipv4_frame(frame, &h, dgram + off, n));
 	net_poll(now);
 }
 
@@ -798,10 +738,10 @@ TEST(fragmented_datagram_received)
 
 	t_setup();
 	s = t_open_bound(7000);
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 7000, 2500, 7);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 7000, 2500, 7);
 	t_inject_fragment(1480, n - 1480, false);
 	t_inject_fragment(0, 1480, true);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_DELIVERED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_DELIVERED), 1);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL), 2500);
 	CHECK(t_has_pattern(rbuf, 2500, 7));
 }
@@ -814,24 +754,24 @@ TEST(port_unreachable_sent)
 	size_t n;
 
 	t_setup();
-	n = t_dgram(PEER_IP, FAKE_IP, PEER_PORT, 9999, 40, 1);
+	n = t_dgram(FAKE_PEER_IP, FAKE_IP, PEER_PORT, 9999, 40, 1);
 	t_inject(fake_mac, FAKE_IP, 17, dgram, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, peer_mac, 6);
-	ip = t_tx_ip(0, 1);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_peer_mac, 6);
+	ip = fake_tx_ipv4(0, 1);
 	CHECK(ip != NULL);
 	CHECK_EQ(ld_be32(ip + 12), FAKE_IP);
-	CHECK_EQ(ld_be32(ip + 16), PEER_IP);
+	CHECK_EQ(ld_be32(ip + 16), FAKE_PEER_IP);
 	/* Header, then the offending IP header and 8 bytes of UDP. */
 	CHECK_EQ(ld_be16(ip + 2), 20 + 8 + 20 + 8);
 	icmp = ip + 20;
 	CHECK_EQ(icmp[0], 3);
 	CHECK_EQ(icmp[1], 3);
-	CHECK_EQ(t_fold(t_sum(0, icmp, 36)), 0);
+	CHECK_EQ(fake_csum(icmp, 36), 0);
 	CHECK_MEM(icmp + 8, frame + 14, 20);
 	CHECK_MEM(icmp + 28, dgram, 8);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_TX_UNREACH), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), 1);
 }
 
 TEST(no_port_unreachable_for_broadcast)
@@ -839,10 +779,10 @@ TEST(no_port_unreachable_for_broadcast)
 	size_t n;
 
 	t_setup();
-	n = t_dgram(PEER_IP, NET_IPV4_BROADCAST, PEER_PORT, 9999, 40, 1);
-	t_inject(bcast_mac, NET_IPV4_BROADCAST, 17, dgram, n);
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 1);
+	n = t_dgram(FAKE_PEER_IP, NET_IPV4_BROADCAST, PEER_PORT, 9999, 40, 1);
+	t_inject(fake_bcast_mac, NET_IPV4_BROADCAST, 17, dgram, n);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_ERROR_SUPPRESSED), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -864,7 +804,7 @@ static int t_sender(void)
 {
 	int s = t_open_bound(40000);
 
-	if (net_udp_sendto(s, "q", 1, PEER_IP, 53, now) != 1)
+	if (net_udp_sendto(s, "q", 1, FAKE_PEER_IP, 53, now) != 1)
 		return -1;
 	fake_netdev_tx_clear();
 	return s;
@@ -886,8 +826,8 @@ TEST(icmp_error_matching_reported_once)
 	t_setup();
 	s = t_sender();
 	CHECK(s >= 0);
-	t_error(3, 3, FAKE_IP, PEER_IP, 40000, 53);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
+	t_error(3, 3, FAKE_IP, FAKE_PEER_IP, 40000, 53);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
 	CHECK(net_udp_is_readable(s));
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 		 NET_ECONNREFUSED);
@@ -902,10 +842,10 @@ TEST(icmp_error_spoofed_tuples_ignored)
 		uint32_t src, dst;
 		uint16_t sport, dport;
 	} spoof[] = {
-	    {FAKE_IP, PEER_IP, 40000, 54},  /* another remote port */
-	    {FAKE_IP, PEER2_IP, 40000, 53}, /* another remote host */
-	    {FAKE_IP, PEER_IP, 40001, 53},  /* another local port */
-	    {OTHER_IP, PEER_IP, 40000, 53}, /* not our address */
+	    {FAKE_IP, FAKE_PEER_IP, 40000, 54},	 /* another remote port */
+	    {FAKE_IP, FAKE_PEER2_IP, 40000, 53}, /* another remote host */
+	    {FAKE_IP, FAKE_PEER_IP, 40001, 53},	 /* another local port */
+	    {OTHER_IP, FAKE_PEER_IP, 40000, 53}, /* not our address */
 	    {FAKE_IP, NET_IPV4_BROADCAST, 40000, 53},
 	};
 	int s;
@@ -916,7 +856,7 @@ TEST(icmp_error_spoofed_tuples_ignored)
 	for (size_t i = 0; i < sizeof(spoof) / sizeof(spoof[0]); i++) {
 		t_error(3, 3, spoof[i].src, spoof[i].dst, spoof[i].sport,
 			spoof[i].dport);
-		CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), i + 1);
+		CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), i + 1);
 		CHECK(!net_udp_is_readable(s));
 	}
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
@@ -929,12 +869,12 @@ TEST(icmp_error_before_any_send_ignored)
 
 	t_setup();
 	s = t_open_bound(40000);
-	t_error(3, 3, FAKE_IP, PEER_IP, 40000, 53);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
+	t_error(3, 3, FAKE_IP, FAKE_PEER_IP, 40000, 53);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
 	CHECK(!net_udp_is_readable(s));
 	/* Nor for a port no socket has. */
-	t_error(3, 3, FAKE_IP, PEER_IP, 40001, 53);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 2);
+	t_error(3, 3, FAKE_IP, FAKE_PEER_IP, 40001, 53);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 2);
 }
 
 TEST(icmp_error_only_about_last_destination)
@@ -944,10 +884,10 @@ TEST(icmp_error_only_about_last_destination)
 	t_setup();
 	s = t_sender();
 	CHECK(s >= 0);
-	CHECK_EQ(net_udp_sendto(s, "r", 1, PEER_IP, 123, now), 1);
-	t_error(3, 3, FAKE_IP, PEER_IP, 40000, 53);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
-	t_error(3, 3, FAKE_IP, PEER_IP, 40000, 123);
+	CHECK_EQ(net_udp_sendto(s, "r", 1, FAKE_PEER_IP, 123, now), 1);
+	t_error(3, 3, FAKE_IP, FAKE_PEER_IP, 40000, 53);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
+	t_error(3, 3, FAKE_IP, FAKE_PEER_IP, 40000, 123);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 		 NET_ECONNREFUSED);
 }
@@ -971,8 +911,8 @@ TEST(icmp_error_codes)
 	s = t_sender();
 	CHECK(s >= 0);
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		t_error(codes[i].type, codes[i].code, FAKE_IP, PEER_IP, 40000,
-			53);
+		t_error(codes[i].type, codes[i].code, FAKE_IP, FAKE_PEER_IP,
+			40000, 53);
 		if (codes[i].err == NET_OK) {
 			ignored++;
 			CHECK(!net_udp_is_readable(s));
@@ -981,7 +921,7 @@ TEST(icmp_error_codes)
 			    net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 			    codes[i].err);
 		}
-		CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), ignored);
+		CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), ignored);
 	}
 }
 
@@ -993,7 +933,7 @@ TEST(icmp_error_comes_before_queued_data)
 	s = t_sender();
 	CHECK(s >= 0);
 	t_input_peer(40000, 12, 3);
-	t_error(3, 1, FAKE_IP, PEER_IP, 40000, 53);
+	t_error(3, 1, FAKE_IP, FAKE_PEER_IP, 40000, 53);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 		 NET_EHOSTUNREACH);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL), 12);
@@ -1011,19 +951,19 @@ TEST(icmp_error_through_the_stack)
 	memset(msg, 0, 8);
 	msg[0] = 3;
 	msg[1] = 3;
-	t_quote(msg + 8, FAKE_IP, PEER_IP, 40000, 53);
-	st_be16(msg + 2, t_fold(t_sum(0, msg, sizeof(msg))));
+	t_quote(msg + 8, FAKE_IP, FAKE_PEER_IP, 40000, 53);
+	st_be16(msg + 2, fake_csum(msg, sizeof(msg)));
 	t_inject(fake_mac, FAKE_IP, 1, msg, sizeof(msg));
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR), 1);
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 0);
 	CHECK_EQ(net_udp_recvfrom(s, rbuf, sizeof(rbuf), NULL, NULL),
 		 NET_ECONNREFUSED);
 	/* A spoof quoting another remote port changes nothing. */
-	t_quote(msg + 8, FAKE_IP, PEER_IP, 40000, 54);
+	t_quote(msg + 8, FAKE_IP, FAKE_PEER_IP, 40000, 54);
 	st_be16(msg + 2, 0);
-	st_be16(msg + 2, t_fold(t_sum(0, msg, sizeof(msg))));
+	st_be16(msg + 2, fake_csum(msg, sizeof(msg)));
 	t_inject(fake_mac, FAKE_IP, 1, msg, sizeof(msg));
-	CHECK_EQ(t_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_RX_ERROR_IGNORED), 1);
 	CHECK(!net_udp_is_readable(s));
 }
 
@@ -1036,17 +976,19 @@ TEST(send_argument_checks)
 	t_setup();
 	s = t_open_bound(40000);
 	CHECK_EQ(net_udp_sendto(s, "x", 1, 0, 53, now), NET_EINVAL);
-	CHECK_EQ(net_udp_sendto(s, "x", 1, PEER_IP, 0, now), NET_EINVAL);
-	CHECK_EQ(net_udp_sendto(s, NULL, 5, PEER_IP, 53, now), NET_EINVAL);
-	CHECK_EQ(net_udp_sendto(s, big, t_max_data() + 1, PEER_IP, 53, now),
+	CHECK_EQ(net_udp_sendto(s, "x", 1, FAKE_PEER_IP, 0, now), NET_EINVAL);
+	CHECK_EQ(net_udp_sendto(s, NULL, 5, FAKE_PEER_IP, 53, now), NET_EINVAL);
+	CHECK_EQ(
+	    net_udp_sendto(s, big, t_max_data() + 1, FAKE_PEER_IP, 53, now),
+	    NET_EMSGSIZE);
+	CHECK_EQ(net_udp_sendto(s, big, 65536, FAKE_PEER_IP, 53, now),
 		 NET_EMSGSIZE);
-	CHECK_EQ(net_udp_sendto(s, big, 65536, PEER_IP, 53, now), NET_EMSGSIZE);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX_FAILED), 5);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX), 0);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX_FAILED), 5);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX), 0);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 	/* An empty datagram is fine, with or without a buffer. */
 	CHECK_EQ(net_udp_sendto(s, NULL, 0, NET_IPV4_BROADCAST, 9, now), 0);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX), 1);
 }
 
 TEST(send_without_address)
@@ -1057,9 +999,10 @@ TEST(send_without_address)
 	t_setup();
 	net_set_ipv4(&none, now);
 	s = net_udp_open();
-	CHECK_EQ(net_udp_sendto(s, "x", 1, PEER_IP, 53, now), NET_ENETUNREACH);
+	CHECK_EQ(net_udp_sendto(s, "x", 1, FAKE_PEER_IP, 53, now),
+		 NET_ENETUNREACH);
 	CHECK_EQ(net_udp_local_port(s), NET_EINVAL); /* not bound either */
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX_FAILED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX_FAILED), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }
 
@@ -1073,17 +1016,17 @@ TEST(send_from_address_no_longer_ours)
 	CHECK_EQ(net_udp_bind(s, FAKE_IP, 7000), NET_OK);
 	CHECK_EQ(net_set_ipv4(&moved, now), NET_OK);
 	fake_netdev_tx_clear();
-	CHECK_EQ(net_udp_sendto(s, "x", 1, PEER_IP, 53, now),
+	CHECK_EQ(net_udp_sendto(s, "x", 1, FAKE_PEER_IP, 53, now),
 		 NET_EADDRNOTAVAIL);
-	t_input(PEER_IP, OTHER_IP,
-		t_dgram(PEER_IP, OTHER_IP, PEER_PORT, 7000, 1, 0));
-	CHECK_EQ(t_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
+	t_input(FAKE_PEER_IP, OTHER_IP,
+		t_dgram(FAKE_PEER_IP, OTHER_IP, PEER_PORT, 7000, 1, 0));
+	CHECK_EQ(fake_stat(NET_STAT_UDP_RX_NO_SOCKET), 1);
 }
 
 /* The UDP datagram of transmitted frame i (unfragmented), or NULL. */
 static const uint8_t *t_tx_udp(size_t i, size_t *len)
 {
-	const uint8_t *ip = t_tx_ip(i, 17);
+	const uint8_t *ip = fake_tx_ipv4(i, 17);
 
 	if (!ip || (ld_be16(ip + 6) & 0x3fff) != 0)
 		return NULL;
@@ -1100,15 +1043,15 @@ TEST(send_to_peer_emits_correct_frame)
 
 	t_setup();
 	s = t_open_bound(40000);
-	CHECK_EQ(net_udp_sendto(s, msg, 11, PEER_IP, PEER_PORT, now), 11);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX), 1);
+	CHECK_EQ(net_udp_sendto(s, msg, 11, FAKE_PEER_IP, PEER_PORT, now), 11);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX), 1);
 	CHECK_EQ(fake_netdev_tx_count(), 1);
-	CHECK_MEM(fake_netdev_tx(0)->data, peer_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_peer_mac, 6);
 	CHECK_MEM(fake_netdev_tx(0)->data + 6, fake_mac, 6);
-	ip = t_tx_ip(0, 17);
+	ip = fake_tx_ipv4(0, 17);
 	CHECK(ip != NULL);
 	CHECK_EQ(ld_be32(ip + 12), FAKE_IP);
-	CHECK_EQ(ld_be32(ip + 16), PEER_IP);
+	CHECK_EQ(ld_be32(ip + 16), FAKE_PEER_IP);
 	u = t_tx_udp(0, &len);
 	CHECK(u != NULL);
 	CHECK_EQ(len, 8 + 11);
@@ -1116,7 +1059,7 @@ TEST(send_to_peer_emits_correct_frame)
 	CHECK_EQ(ld_be16(u + 2), PEER_PORT);
 	CHECK_EQ(ld_be16(u + 4), 8 + 11);
 	CHECK(ld_be16(u + 6) != 0); /* always computed */
-	CHECK_EQ(t_udp_csum(FAKE_IP, PEER_IP, u, len), 0);
+	CHECK_EQ(t_udp_csum(FAKE_IP, FAKE_PEER_IP, u, len), 0);
 	CHECK_MEM(u + 8, msg, 11);
 }
 
@@ -1129,7 +1072,7 @@ TEST(send_broadcast)
 	t_setup();
 	s = t_open_bound(68);
 	CHECK_EQ(net_udp_sendto(s, "dhcp?", 5, NET_IPV4_BROADCAST, 67, now), 5);
-	CHECK_MEM(fake_netdev_tx(0)->data, bcast_mac, 6);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
 	u = t_tx_udp(0, &len);
 	CHECK(u != NULL);
 	CHECK_EQ(ld_be16(u), 68);
@@ -1143,10 +1086,10 @@ TEST(send_when_ring_full_is_eagain)
 	t_setup();
 	s = t_open_bound(40000);
 	fake_netdev_set_tx_full(true);
-	CHECK_EQ(net_udp_sendto(s, "x", 1, PEER_IP, 53, now), NET_EAGAIN);
+	CHECK_EQ(net_udp_sendto(s, "x", 1, FAKE_PEER_IP, 53, now), NET_EAGAIN);
 	CHECK_EQ(net_udp_sendto(s, "x", 1, NET_IPV4_BROADCAST, 53, now),
 		 NET_EAGAIN);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX_FAILED), 2);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX_FAILED), 2);
 	fake_netdev_set_tx_full(false);
 	CHECK_EQ(net_udp_sendto(s, "x", 1, NET_IPV4_BROADCAST, 53, now), 1);
 }
@@ -1160,17 +1103,17 @@ TEST(send_link_down_passed_through)
 	fake_netdev_set_link(false);
 	CHECK_EQ(net_udp_sendto(s, "x", 1, NET_IPV4_BROADCAST, 53, now),
 		 NET_ENETUNREACH);
-	CHECK_EQ(t_stat(NET_STAT_UDP_TX_FAILED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_UDP_TX_FAILED), 1);
 }
 
 /* Reassemble the fragments captured in the fake's TX queue into `out`. */
 static size_t t_reassemble_tx(uint8_t *out, size_t cap)
 {
-	const uint8_t *first = t_tx_ip(0, 17);
+	const uint8_t *first = fake_tx_ipv4(0, 17);
 	size_t total = 0;
 
 	for (size_t i = 0; first && i < fake_netdev_tx_count(); i++) {
-		const uint8_t *ip = t_tx_ip(i, 17);
+		const uint8_t *ip = fake_tx_ipv4(i, 17);
 		size_t off, n;
 
 		if (!ip || ld_be16(ip + 4) != ld_be16(first + 4))
@@ -1202,14 +1145,14 @@ TEST(send_large_datagram_fragmented)
 	s = t_open_bound(40000);
 	for (size_t i = 0; i < len; i++)
 		big[i] = t_pattern(11, i);
-	CHECK_EQ(net_udp_sendto(s, big, len, PEER_IP, PEER_PORT, now),
+	CHECK_EQ(net_udp_sendto(s, big, len, FAKE_PEER_IP, PEER_PORT, now),
 		 (int)len);
 	/* 3008 bytes of UDP in 1480-byte pieces. */
 	CHECK_EQ(fake_netdev_tx_count(), 3);
 	total = t_reassemble_tx(got, sizeof(got));
 	CHECK_EQ(total, 8 + len);
 	CHECK_EQ(ld_be16(got + 4), 8 + len);
-	CHECK_EQ(t_udp_csum(FAKE_IP, PEER_IP, got, total), 0);
+	CHECK_EQ(t_udp_csum(FAKE_IP, FAKE_PEER_IP, got, total), 0);
 	CHECK(t_has_pattern(got + 8, len, 11));
 }
 
@@ -1223,13 +1166,13 @@ TEST(send_largest_datagram)
 	s = t_open_bound(40000);
 	for (size_t i = 0; i < max; i++)
 		big[i] = t_pattern(12, i);
-	CHECK_EQ(net_udp_sendto(s, big, max, PEER_IP, PEER_PORT, now),
+	CHECK_EQ(net_udp_sendto(s, big, max, FAKE_PEER_IP, PEER_PORT, now),
 		 (int)max);
 	CHECK_EQ(t_reassemble_tx(got, sizeof(got)), 8 + max);
-	CHECK_EQ(t_udp_csum(FAKE_IP, PEER_IP, got, 8 + max), 0);
+	CHECK_EQ(t_udp_csum(FAKE_IP, FAKE_PEER_IP, got, 8 + max), 0);
 	CHECK(t_has_pattern(got + 8, max, 12));
 	fake_netdev_tx_clear();
-	CHECK_EQ(net_udp_sendto(s, big, max + 1, PEER_IP, PEER_PORT, now),
+	CHECK_EQ(net_udp_sendto(s, big, max + 1, FAKE_PEER_IP, PEER_PORT, now),
 		 NET_EMSGSIZE);
 	CHECK_EQ(fake_netdev_tx_count(), 0);
 }

@@ -1,0 +1,411 @@
+"""netbench - keel's speed, always as a ratio against Linux in the same run.
+
+./build.py bench calls bench_ping(b, args) and bench_udp(b, args), where `b`
+is the running build.py module. Each benchmark measures twice with the same
+client tool:
+
+  keel    the echo-tap image in a netlab.Lab: keel on a TAP device in a
+          namespace of its own, the client on the Linux side (10.0.0.1 ->
+          10.0.0.2);
+  linux   the Linux kernel answering across a veth pair between two
+          namespaces this module creates and deletes itself,
+          keel-bench-<pid>-cli (10.0.1.1) and keel-bench-<pid>-srv
+          (10.0.1.2).
+
+Both sides are up at once and the measurements alternate, linux then keel,
+for 5 rounds; the median round of each is reported with keel/linux, and
+every round is printed too, since a busy machine makes single runs swing.
+Absolute numbers depend on the machine; the ratio is the result.
+
+Everything - client, keel, the Linux server, and so Linux's own packet
+processing, which runs in their contexts - is pinned to one CPU (the last
+one this process may use; KEEL_BENCH_CPU=N picks another, =none turns
+pinning off). Unpinned, each round trip's cost is dominated by where the
+scheduler happens to wake the server: on a small VM a wake-up on an idle
+second CPU costs tens of microseconds, and runs differ by 5x.
+
+Traffic never leaves those namespaces, every run is bounded in count and
+time, and every namespace is deleted on the way out (also those of an
+earlier run that died, once its process is gone).
+
+bench_ping   `ping -f -c 20000 -q`: replies/s (received / ping's elapsed
+             time) and average rtt.
+bench_udp    tests/net/udp_rr.c (built with gcc into build/bench/) sends
+             20000 datagrams of 64 and of 1400 bytes one at a time, each
+             waiting for its echo: round trips/s and latency percentiles;
+             against keel's udp_echo app and tests/net/udp_echo_linux.c.
+
+KEEL_BENCH_PING_COUNT, KEEL_BENCH_UDP_COUNT and KEEL_BENCH_ROUNDS override
+the counts (for a quick look; compare only runs of equal counts). Every
+client is bounded in time too: ping -w 30, udp_rr stops after 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BENCH_DIR = ROOT / "build" / "bench"
+sys.path.insert(0, str(HERE))
+import netlab  # noqa: E402
+
+IMAGE = "echo-tap"
+PING_COUNT = int(os.environ.get("KEEL_BENCH_PING_COUNT", "20000"))
+PING_DEADLINE_S = 30
+UDP_COUNT = int(os.environ.get("KEEL_BENCH_UDP_COUNT", "20000"))
+UDP_SIZES = (64, 1400)
+UDP_MAX_S = 30
+ROUNDS = int(os.environ.get("KEEL_BENCH_ROUNDS", "5"))
+# "none", or a CPU number; default: the last CPU this process may use.
+PIN = os.environ.get("KEEL_BENCH_CPU", "")
+UDP_PORT_LINUX = 7
+NS_PREFIX = "keel-bench-"
+CLI_IP = "10.0.1.1"
+SRV_IP = "10.0.1.2"
+TOOLS = ("udp_rr", "udp_echo_linux")
+CFLAGS = ("-O2", "-Wall", "-Wextra", "-Werror", "-std=gnu11")
+
+
+class BenchError(Exception):
+    """A benchmark could not measure (keel did not answer, a tool failed)."""
+
+
+# --------------------------------------------------------------------------
+# tools and parsing
+# --------------------------------------------------------------------------
+
+def build_tools() -> dict[str, Path]:
+    """Compile the C tools into build/bench/ when their source is newer."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name in TOOLS:
+        src = HERE / f"{name}.c"
+        exe = BENCH_DIR / name
+        if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+            netlab.sh(["gcc", *CFLAGS, "-o", str(exe), str(src)])
+        out[name] = exe
+    return out
+
+
+def parse_ping(text: str) -> dict[str, float]:
+    """The summary of `ping -q`: sent, received, elapsed ms, rtt avg ms."""
+    m = re.search(r"(\d+) packets transmitted, (\d+) received.*?"
+                  r"time (\d+)ms", text)
+    rtt = re.search(r"= [\d.]+/([\d.]+)/([\d.]+)/[\d.]+ ms", text)
+    if not m or not rtt:
+        raise BenchError(f"cannot read ping's summary:\n{text.strip()}")
+    sent, received, ms = (int(g) for g in m.groups())
+    return {"sent": sent, "received": received, "ms": ms,
+            "rtt_ms": float(rtt.group(1)), "rtt_max_ms": float(rtt.group(2)),
+            "rps": received / (ms / 1000.0) if ms else 0.0}
+
+
+def parse_udp_rr(text: str) -> dict[str, float]:
+    m = re.search(r"^udp_rr (.*)$", text, re.M)
+    if not m:
+        raise BenchError(f"udp_rr printed no result:\n{text.strip()}")
+    return {k: float(v) for k, v in
+            (kv.split("=", 1) for kv in m.group(1).split())}
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
+# --------------------------------------------------------------------------
+# the Linux peer: two namespaces joined by a veth pair
+# --------------------------------------------------------------------------
+
+def remove_stale_namespaces() -> None:
+    """Delete keel-bench-<pid>-* namespaces whose process is gone."""
+    r = netlab.sh(["ip", "netns", "list"], check=False)
+    for line in r.stdout.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        m = re.fullmatch(rf"{NS_PREFIX}(\d+)-\w+", name)
+        if m and not Path(f"/proc/{m.group(1)}").exists():
+            netlab.sh(["ip", "netns", "del", name], check=False)
+
+
+class LinuxPeer:
+    """Linux answering Linux: a client namespace and a server namespace
+    joined by a veth pair. Use as a context manager."""
+
+    def __init__(self) -> None:
+        self.cli = f"{NS_PREFIX}{os.getpid()}-cli"
+        self.srv = f"{NS_PREFIX}{os.getpid()}-srv"
+        self.procs: list[subprocess.Popen[str]] = []
+
+    def __enter__(self) -> "LinuxPeer":
+        remove_stale_namespaces()
+        try:
+            for ns in (self.cli, self.srv):
+                netlab.sh(["ip", "netns", "add", ns])
+                netlab.sh(["ip", "-n", ns, "link", "set", "lo", "up"])
+            netlab.sh(["ip", "-n", self.cli, "link", "add", "kbench0",
+                       "type", "veth", "peer", "name", "kbench1", "netns",
+                       self.srv])
+            for ns, dev, ip in ((self.cli, "kbench0", CLI_IP),
+                                (self.srv, "kbench1", SRV_IP)):
+                netlab.sh(["ip", "-n", ns, "addr", "add", f"{ip}/24", "dev",
+                           dev])
+                netlab.sh(["ip", "-n", ns, "link", "set", dev, "up"])
+            # A first exchange resolves ARP and waits out link setup.
+            self.wait_reachable()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        self.procs.clear()
+        for ns in (self.cli, self.srv):
+            netlab.sh(["ip", "netns", "del", ns], check=False)
+
+    def wait_reachable(self) -> None:
+        deadline = time.monotonic() + 10
+        while True:
+            r = self.client(["ping", "-c", "1", "-W", "1", SRV_IP],
+                            timeout=5, check=False)
+            if r.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise BenchError(f"veth peer {SRV_IP} unreachable:\n"
+                                 f"{r.stdout}{r.stderr}")
+            time.sleep(0.2)
+
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """`cmd` to run in the client namespace."""
+        return ["ip", "netns", "exec", self.cli, *cmd]
+
+    def client(self, cmd: list[str], timeout: float,
+               check: bool = True) -> subprocess.CompletedProcess[str]:
+        return netlab.sh(self.wrap(cmd), check=check, timeout=timeout)
+
+    def start_server(self, cmd: list[str]) -> None:
+        """Start a server in the server namespace; wait for "ready"."""
+        p = subprocess.Popen(["ip", "netns", "exec", self.srv, *cmd],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        self.procs.append(p)
+        line = p.stdout.readline() if p.stdout else ""
+        if "ready" not in line:
+            raise BenchError(f"{cmd[0]} did not start: {line.strip()}")
+
+
+# --------------------------------------------------------------------------
+# keel's side
+# --------------------------------------------------------------------------
+
+def keel_exe(b: ModuleType) -> tuple[Path, int]:
+    """Build echo-tap; its executable and its echo port."""
+    image = b.load_image(b.image_path(IMAGE))
+    exe = b.build_image(image, quiet_link=True)
+    return exe, int(image.values.get("CONFIG_APP_UDP_ECHO_PORT", 7))
+
+
+def run_client(lab: netlab.Lab, cmd: list[str], timeout: float
+               ) -> subprocess.CompletedProcess[str]:
+    """Run a client to completion while draining keel's console, so that
+    keel never blocks on a full pipe mid-measurement."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            out, err = p.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            lab._read_log()  # noqa: SLF001 - netlab's own reader
+            if time.monotonic() > deadline:
+                p.kill()
+                p.communicate()
+                raise BenchError(f"{cmd[0]} did not finish in {timeout} s")
+    if not lab.alive():
+        raise BenchError("keel exited during the benchmark:\n" +
+                         lab.log.decode(errors="replace")[-2000:])
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
+@contextlib.contextmanager
+def both_sides(exe: Path) -> Iterator[tuple[netlab.Lab, LinuxPeer]]:
+    """keel in a Lab (this process enters its namespace) and the Linux
+    peer, both up at once so that rounds can alternate between them."""
+    with LinuxPeer() as peer, netlab.Lab(exe) as lab:
+        r = subprocess.run(["ping", "-c", "3", "-i", "0.2", "-W", "1",
+                            lab.keel_ip], capture_output=True, text=True,
+                           timeout=10, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise BenchError(f"keel at {lab.keel_ip} does not answer ping:"
+                             f"\n{r.stdout}{r.stderr}")
+        yield lab, peer
+
+
+def median_by(runs: list[dict[str, float]], key: str) -> dict[str, float]:
+    """The run whose `key` is the median (the lower one of an even count)."""
+    return sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2]
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[str]:
+    """This process, and so every child it starts, on one CPU; yields a
+    description for the report."""
+    before = os.sched_getaffinity(0)
+    if PIN == "none":
+        yield "unpinned"
+        return
+    cpu = int(PIN) if PIN else max(before)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield f"all on CPU {cpu}"
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+# What a failed measurement raises; build.py reports its KeelError plainly.
+FAILURES = (BenchError, RuntimeError, OSError, subprocess.TimeoutExpired)
+
+
+# --------------------------------------------------------------------------
+# ping flood
+# --------------------------------------------------------------------------
+
+def ping_cmd(ip: str) -> list[str]:
+    return ["ping", "-f", "-q", "-c", str(PING_COUNT), "-w",
+            str(PING_DEADLINE_S), ip]
+
+
+def _ping_line(who: str, r: dict[str, float]) -> str:
+    lost = int(r["sent"] - r["received"])
+    return (f"  {who:6} {r['rps']:9.0f} replies/s  rtt avg "
+            f"{r['rtt_ms']:.3f} ms  max {r['rtt_max_ms']:.3f} ms  "
+            f"{int(r['received'])}/{int(r['sent'])} in {r['ms'] / 1000:.2f} s"
+            f"{f'  LOST {lost}' if lost else ''}")
+
+
+def bench_ping(b: ModuleType, args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        print("bench ping: skipped, needs root for network namespaces")
+        return
+    try:
+        _bench_ping(b)
+    except FAILURES as e:
+        raise b.KeelError(f"bench ping: {e}") from None
+
+
+def _bench_ping(b: ModuleType) -> None:
+    exe, _ = keel_exe(b)
+    keel: list[dict[str, float]] = []
+    linux: list[dict[str, float]] = []
+    with pinned() as where, both_sides(exe) as (lab, peer):
+        print(f"ping flood: ping -f -c {PING_COUNT}, 56-byte payload, keel "
+              f"over TAP vs Linux over veth, {where}, {ROUNDS} alternating "
+              f"rounds, median", flush=True)
+        for n in range(ROUNDS):
+            r = run_client(lab, peer.wrap(ping_cmd(SRV_IP)),
+                           PING_DEADLINE_S + 30)
+            linux.append(parse_ping(r.stdout))
+            r = run_client(lab, ping_cmd(lab.keel_ip), PING_DEADLINE_S + 30)
+            keel.append(parse_ping(r.stdout))
+            print(f"  round {n + 1}: keel {keel[-1]['rps']:.0f} replies/s, "
+                  f"linux {linux[-1]['rps']:.0f} replies/s", flush=True)
+    k, lx = median_by(keel, "rps"), median_by(linux, "rps")
+    k_rtt = median_by(keel, "rtt_ms")["rtt_ms"]
+    l_rtt = median_by(linux, "rtt_ms")["rtt_ms"]
+    print(_ping_line("keel", k))
+    print(_ping_line("linux", lx))
+    print(f"ping flood: keel {k['rps']:.0f} replies/s (rtt {k_rtt:.3f} ms), "
+          f"linux {lx['rps']:.0f} replies/s (rtt {l_rtt:.3f} ms), "
+          f"keel/linux {ratio(k['rps'], lx['rps'])} (rtt keel/linux "
+          f"{ratio(k_rtt, l_rtt)})", flush=True)
+
+
+# --------------------------------------------------------------------------
+# UDP echo round trips
+# --------------------------------------------------------------------------
+
+def udp_rr_cmd(tool: Path, ip: str, port: int, size: int) -> list[str]:
+    return [str(tool), ip, str(port), str(size), str(UDP_COUNT), "100",
+            str(UDP_MAX_S)]
+
+
+def bench_udp(b: ModuleType, args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        print("bench udp: skipped, needs root for network namespaces")
+        return
+    try:
+        _bench_udp(b)
+    except FAILURES as e:
+        raise b.KeelError(f"bench udp: {e}") from None
+
+
+def _udp_rounds(exe: Path, port: int, tools: dict[str, Path]
+                ) -> tuple[dict[int, list[dict[str, float]]],
+                           dict[int, list[dict[str, float]]]]:
+    keel: dict[int, list[dict[str, float]]] = {s: [] for s in UDP_SIZES}
+    linux: dict[int, list[dict[str, float]]] = {s: [] for s in UDP_SIZES}
+    rr = tools["udp_rr"]
+    with pinned() as where, both_sides(exe) as (lab, peer):
+        print(f"udp echo: {UDP_COUNT} round trips per size, one datagram "
+              f"in flight, keel's udp_echo over TAP vs udp_echo_linux over "
+              f"veth, {where}, {ROUNDS} alternating rounds, median",
+              flush=True)
+        peer.start_server([str(tools["udp_echo_linux"]),
+                           str(UDP_PORT_LINUX), "1800"])
+        for n in range(ROUNDS):
+            for size in UDP_SIZES:
+                r = run_client(lab, peer.wrap(udp_rr_cmd(
+                    rr, SRV_IP, UDP_PORT_LINUX, size)), UDP_MAX_S + 30)
+                linux[size].append(parse_udp_rr(r.stdout + r.stderr))
+                r = run_client(lab, udp_rr_cmd(rr, lab.keel_ip, port, size),
+                               UDP_MAX_S + 30)
+                keel[size].append(parse_udp_rr(r.stdout + r.stderr))
+                print(f"  round {n + 1}, {size:4} B: keel "
+                      f"{keel[size][-1]['rps']:.0f} rt/s, linux "
+                      f"{linux[size][-1]['rps']:.0f} rt/s", flush=True)
+    return keel, linux
+
+
+def _bench_udp(b: ModuleType) -> None:
+    tools = build_tools()
+    exe, port = keel_exe(b)
+    keel_runs, linux_runs = _udp_rounds(exe, port, tools)
+    print(f"  {'size':>5} {'keel rt/s':>10} {'linux rt/s':>10} "
+          f"{'keel/linux':>10}   {'p50 us keel':>11} {'linux':>6}   "
+          f"{'p99 us keel':>11} {'linux':>6}   lost keel/linux")
+    summary = []
+    for size in UDP_SIZES:
+        k = median_by(keel_runs[size], "rps")
+        lx = median_by(linux_runs[size], "rps")
+        lost_k = sum(int(r["lost"] + r["corrupt"]) for r in keel_runs[size])
+        lost_l = sum(int(r["lost"] + r["corrupt"])
+                     for r in linux_runs[size])
+        print(f"  {size:5} {k['rps']:10.0f} {lx['rps']:10.0f} "
+              f"{ratio(k['rps'], lx['rps']):>10}   {k['p50_us']:11.1f} "
+              f"{lx['p50_us']:6.1f}   {k['p99_us']:11.1f} "
+              f"{lx['p99_us']:6.1f}   {lost_k}/{lost_l}")
+        summary.append(f"udp echo {size} B: keel {k['rps']:.0f} round "
+                       f"trips/s (p50 {k['p50_us']:.1f} us), linux "
+                       f"{lx['rps']:.0f} round trips/s (p50 "
+                       f"{lx['p50_us']:.1f} us), keel/linux "
+                       f"{ratio(k['rps'], lx['rps'])}")
+    print("\n".join(summary), flush=True)
