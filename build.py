@@ -48,7 +48,7 @@ class Option:
     """One key of an image definition and the CONFIG_ macro it becomes."""
     section: str
     key: str
-    kind: str            # int | bool | str | ipv4 | prefix | mac | level | ifname
+    kind: str            # int | bool | str | ipv4 | ipv4list | prefix | mac | level | ifname | hostname
     default: Any
     macro: str
     doc: str
@@ -63,8 +63,9 @@ LOG_LEVELS = ("error", "warn", "info", "debug")
 # checks that the document names every key.
 OPTIONS: tuple[Option, ...] = (
     Option("net", "ip", "prefix", "", "CONFIG_NET_IPV4_ADDR",
-           "static address with prefix length, e.g. 10.0.0.2/24; "
-           "empty: none until the command line gives one"),
+           "static address with prefix length, e.g. 10.0.0.2/24, or "
+           "\"dhcp\" (CONFIG_NET_DHCP); empty: none until the command "
+           "line gives one"),
     Option("net", "gateway", "ipv4", "", "CONFIG_NET_IPV4_GATEWAY",
            "default router; empty: on-link traffic only"),
     Option("net", "mac", "mac", "", "CONFIG_NET_MAC",
@@ -106,10 +107,72 @@ OPTIONS: tuple[Option, ...] = (
            "UDP sockets", 1, 1024),
     Option("udp", "rx_ring", "int", 16384, "CONFIG_UDP_RX_RING",
            "bytes of queued datagrams per UDP socket", 64, 16777216),
+    Option("tcp", "sockets", "int", 8, "CONFIG_TCP_SOCKETS",
+           "TCP connections, listeners and accepted ones together",
+           2, 1024),
+    Option("tcp", "rx_ring", "int", 65536, "CONFIG_TCP_RX_RING",
+           "receive ring (and largest window) per TCP connection, bytes",
+           1024, 1 << 24),
+    Option("tcp", "tx_ring", "int", 65536, "CONFIG_TCP_TX_RING",
+           "send ring per TCP connection, bytes", 1024, 1 << 24),
+    Option("tcp", "backlog", "int", 8, "CONFIG_TCP_BACKLOG",
+           "largest listen queue (half-open plus completed connections)",
+           1, 256),
+    Option("tcp", "msl_ms", "int", 30000, "CONFIG_TCP_MSL_MS",
+           "maximum segment lifetime; TIME_WAIT lasts twice this",
+           100, 120000),
+    Option("tcp", "rto_min_ms", "int", 200, "CONFIG_TCP_RTO_MIN_MS",
+           "smallest retransmission timeout (RFC 6298 says 1000)",
+           200, 1000),
+    Option("tcp", "rto_max_ms", "int", 60000, "CONFIG_TCP_RTO_MAX_MS",
+           "largest retransmission timeout after backoff", 1000, 120000),
+    Option("tcp", "delack_ms", "int", 40, "CONFIG_TCP_DELACK_MS",
+           "longest an ACK is delayed (RFC 9293 §3.8.6.3: under 500)",
+           1, 200),
+    Option("tcp", "keepalive_idle_ms", "int", 7200000,
+           "CONFIG_TCP_KEEPALIVE_IDLE_MS",
+           "idle time before the first keepalive probe", 1000, 86400000),
+    Option("tcp", "keepalive_interval_ms", "int", 75000,
+           "CONFIG_TCP_KEEPALIVE_INTERVAL_MS",
+           "time between unanswered keepalive probes", 100, 3600000),
+    Option("tcp", "keepalive_count", "int", 9, "CONFIG_TCP_KEEPALIVE_COUNT",
+           "unanswered probes before the connection is dropped", 1, 100),
+    Option("tcp", "syn_cookies", "bool", True, "CONFIG_TCP_SYN_COOKIES",
+           "answer SYNs with SYN cookies when a listen queue is full"),
+    Option("tcp", "challenge_ack_per_s", "int", 100,
+           "CONFIG_TCP_CHALLENGE_ACK_PER_S",
+           "RFC 5961 challenge ACKs sent per second, all connections",
+           1, 100000),
+    Option("dns", "servers", "ipv4list", [], "CONFIG_DNS_SERVERS",
+           "resolver's name servers, tried in order; dns= overrides, a "
+           "DHCP lease replaces", 0, 4),
+    Option("dns", "queries", "int", 4, "CONFIG_DNS_QUERIES",
+           "lookups in progress at once (each takes a UDP socket)", 1, 64),
+    Option("dns", "cache", "int", 16, "CONFIG_DNS_CACHE",
+           "cached answers, positive and negative", 1, 1024),
+    Option("dns", "attempts", "int", 3, "CONFIG_DNS_ATTEMPTS",
+           "queries sent per name, rotating over the servers", 1, 16),
+    Option("dns", "timeout_ms", "int", 1000, "CONFIG_DNS_TIMEOUT_MS",
+           "first wait for an answer; doubles after each round of servers",
+           100, 30000),
+    Option("dns", "max_ttl", "int", 3600, "CONFIG_DNS_MAX_TTL",
+           "longest an answer is cached, seconds", 1, 604800),
+    Option("dns", "neg_ttl_max", "int", 300, "CONFIG_DNS_NEG_TTL_MAX",
+           "longest a NXDOMAIN or NODATA answer is cached, seconds; "
+           "0: never", 0, 86400),
+    Option("dns", "tcp_max", "int", 4096, "CONFIG_DNS_TCP_MAX",
+           "largest answer taken over TCP after a truncated one, bytes",
+           512, 65535),
+    Option("dhcp", "hostname", "hostname", "", "CONFIG_DHCP_HOSTNAME",
+           "host name sent to the DHCP server (option 12), one label of "
+           "letters, digits and '-'; empty: none; hostname= overrides"),
     Option("log", "level", "level", "info", "CONFIG_LOG_LEVEL",
            "console verbosity: error, warn, info or debug"),
     Option("tap", "ifname", "ifname", "keel0", "CONFIG_TAP_IFNAME",
            "TAP interface the linux-tap target attaches to"),
+    Option("impair", "slots", "int", 256, "CONFIG_IMPAIR_SLOTS",
+           "frames each direction of the impair= test layer can hold "
+           "back (each mtu + 14 bytes)", 1, 4096),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",
            0, 1 << 40),
@@ -120,9 +183,23 @@ OPTIONS: tuple[Option, ...] = (
 
 # Options of each application, in a section named after it.
 APP_OPTIONS: dict[str, tuple[Option, ...]] = {
+    "resolve": (
+        Option("resolve", "port", "int", 5300, "CONFIG_APP_RESOLVE_PORT",
+               "UDP port taking names to resolve; 0: none", 0, 65535),
+    ),
     "udp-echo": (
         Option("udp-echo", "port", "int", 7, "CONFIG_APP_UDP_ECHO_PORT",
                "UDP port echoed", 1, 65535),
+    ),
+    "tcp-echo": (
+        Option("tcp-echo", "port", "int", 7, "CONFIG_APP_TCP_ECHO_PORT",
+               "TCP port echoed (RFC 862)", 1, 65535),
+        Option("tcp-echo", "sink_port", "int", 9,
+               "CONFIG_APP_TCP_ECHO_SINK_PORT",
+               "TCP port that checks what it receives; 0: off", 0, 65535),
+        Option("tcp-echo", "source_port", "int", 19,
+               "CONFIG_APP_TCP_ECHO_SOURCE_PORT",
+               "TCP port that sends the bytes asked for; 0: off", 0, 65535),
     ),
 }
 
@@ -142,14 +219,17 @@ TARGETS: dict[str, Target] = {
         name="linux-tap",
         hosted=True,
         sources=("kernel/*.c", "kernel/lib/fmt.c", "kernel/lib/siphash.c",
-                 "net/*.c", "drivers/tap/*.c", "boot/linux-tap/*.c"),
+                 "net/*.c", "drivers/tap/*.c", "drivers/impair/*.c",
+                 "boot/linux-tap/*.c"),
         includes=("kernel/include", "kernel/lib/include", "net/include",
-                  "drivers/tap"),
-        target_sections=("tap",),
+                  "drivers/tap", "drivers/impair"),
+        target_sections=("tap", "impair"),
     ),
 }
 
-APPS: dict[str, str] = {"udp-echo": "apps/udp_echo"}
+APPS: dict[str, str] = {"udp-echo": "apps/udp_echo",
+                        "tcp-echo": "apps/tcp_echo",
+                        "resolve": "apps/resolve"}
 
 TOP_KEYS = {"description": str, "target": str, "app": str}
 
@@ -190,6 +270,8 @@ def _check_value(where: str, opt: Option, value: Any) -> Any:
             raise KeelError(f"{where}: {value} is out of range "
                             f"{opt.lo}..{opt.hi}")
         return value
+    if opt.kind == "ipv4list":
+        return _check_ipv4_list(where, opt, value)
     if opt.kind == "bool":
         if not isinstance(value, bool):
             raise KeelError(f"{where}: expected true or false, got "
@@ -199,6 +281,31 @@ def _check_value(where: str, opt: Option, value: Any) -> Any:
         raise KeelError(f"{where}: expected a string, got "
                         f"{_type_name(value)}")
     return _check_string(where, opt, value)
+
+
+def _check_ipv4_list(where: str, opt: Option, value: Any) -> tuple[int, ...]:
+    """An array of unicast IPv4 addresses, at most opt.hi of them."""
+    if not isinstance(value, list):
+        raise KeelError(f"{where}: expected an array of IPv4 addresses, got "
+                        f"{_type_name(value)}")
+    if opt.hi is not None and len(value) > opt.hi:
+        raise KeelError(f"{where}: at most {opt.hi} addresses, got "
+                        f"{len(value)}")
+    out = []
+    for item in value:
+        try:
+            addr = ipaddress.IPv4Address(item) if isinstance(item, str) \
+                else None
+        except ValueError:
+            addr = None
+        if addr is None:
+            raise KeelError(f"{where}: expected IPv4 addresses like "
+                            f"\"10.0.0.1\", got {item!r}")
+        if addr.is_unspecified or addr.is_loopback or addr.is_multicast \
+           or addr.is_reserved:
+            raise KeelError(f"{where}: {addr} is not a unicast address")
+        out.append(int(addr))
+    return tuple(out)
 
 
 def _check_string(where: str, opt: Option, value: str) -> Any:
@@ -230,9 +337,17 @@ def _check_string(where: str, opt: Option, value: str) -> Any:
         except ValueError:
             raise KeelError(f"{where}: expected an IPv4 address like "
                             f"10.0.0.1, got {value!r}") from None
+    if opt.kind == "hostname":
+        if value and not re.fullmatch(
+                r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", value):
+            raise KeelError(f"{where}: expected a host name of 1-63 "
+                            f"letters, digits and inner '-', got {value!r}")
+        return value
     if opt.kind == "prefix":
         if value == "":
             return (0, 0)
+        if value == "dhcp":
+            return "dhcp"  # render_config(): CONFIG_NET_DHCP 1
         try:
             iface = ipaddress.IPv4Interface(value)
         except ValueError:
@@ -253,8 +368,9 @@ def _check_string(where: str, opt: Option, value: str) -> Any:
 def _section_options(target: Target, app: str) -> dict[str, dict[str, Option]]:
     """The sections and keys an image with this target and app accepts."""
     out: dict[str, dict[str, Option]] = {}
+    restricted = {s for t in TARGETS.values() for s in t.target_sections}
     for opt in OPTIONS:
-        if opt.section in ("tap",) and opt.section not in \
+        if opt.section in restricted and opt.section not in \
            target.target_sections:
             continue
         out.setdefault(opt.section, {})[opt.key] = opt
@@ -337,8 +453,24 @@ def _check_relations(fname: str, v: dict[str, Any]) -> None:
     if v["CONFIG_ARP_TTL_MS"] <= v["CONFIG_ARP_REQUEST_INTERVAL_MS"]:
         raise KeelError(f"{fname}: arp.ttl_ms: must exceed "
                         f"arp.request_interval_ms")
-    addr, mask = v["CONFIG_NET_IPV4_ADDR"]
+    if v["CONFIG_DNS_QUERIES"] > v["CONFIG_UDP_SOCKETS"]:
+        raise KeelError(f"{fname}: dns.queries: must not exceed "
+                        f"udp.sockets ({v['CONFIG_UDP_SOCKETS']})")
+    if v["CONFIG_NET_IPV4_ADDR"] == "dhcp" and v["CONFIG_UDP_RX_RING"] < 1500:
+        raise KeelError(f"{fname}: udp.rx_ring: must be at least 1500 "
+                        f"with net.ip = \"dhcp\" (a DHCP message)")
+    _check_address(fname, v)
+
+
+def _check_address(fname: str, v: dict[str, Any]) -> None:
+    """net.ip and net.gateway together."""
     gw = v["CONFIG_NET_IPV4_GATEWAY"]
+    if v["CONFIG_NET_IPV4_ADDR"] == "dhcp":
+        if gw:
+            raise KeelError(f"{fname}: net.gateway: not with net.ip = "
+                            f"\"dhcp\" (the lease gives the router)")
+        return
+    addr, mask = v["CONFIG_NET_IPV4_ADDR"]
     if gw and not addr:
         raise KeelError(f"{fname}: net.gateway: set without net.ip")
     if gw and (gw & mask) != (addr & mask):
@@ -354,12 +486,20 @@ def render_config(image: Image) -> str:
     defs: dict[str, str] = {}
     for macro, value in image.values.items():
         if macro == "CONFIG_NET_IPV4_ADDR":
-            defs["CONFIG_NET_IPV4_ADDR"] = f"0x{value[0]:08x}u"
-            defs["CONFIG_NET_IPV4_NETMASK"] = f"0x{value[1]:08x}u"
+            # "dhcp": no static address; the kernel runs the client.
+            addr, mask = (0, 0) if value == "dhcp" else value
+            defs["CONFIG_NET_IPV4_ADDR"] = f"0x{addr:08x}u"
+            defs["CONFIG_NET_IPV4_NETMASK"] = f"0x{mask:08x}u"
+            defs["CONFIG_NET_DHCP"] = "1" if value == "dhcp" else "0"
         elif macro == "CONFIG_NET_IPV4_GATEWAY":
             defs[macro] = f"0x{value:08x}u"
         elif macro == "CONFIG_NET_MAC":
             defs[macro] = f"0x{value:012x}ull"
+        elif isinstance(value, tuple) and macro == "CONFIG_DNS_SERVERS":
+            # An array initializer; {0} for none (C has no empty one).
+            defs[macro] = "{" + (", ".join(f"0x{a:08x}u" for a in value)
+                                 or "0") + "}"
+            defs["CONFIG_DNS_SERVER_COUNT"] = str(len(value))
         elif isinstance(value, bool):
             defs[macro] = "1" if value else "0"
         elif isinstance(value, str):
@@ -420,7 +560,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "build": ("gcc", "libc6-dev", "binutils"),
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
-            "python3-scapy", "python3"),
+            "python3-scapy", "python3", "dnsmasq-base"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",

@@ -58,6 +58,16 @@
  * is set) and answering RFC 5227 §2.1.1 probes (sender IP 0) for our
  * address, so that a host probing for it sees it is taken.
  *
+ * Probing (RFC 5227 §2.1.1), for the DHCP client before it takes an
+ * address: arp_probe_send() broadcasts a probe (sender IP 0, target the
+ * address); from arp_probe_watch(ip) until arp_probe_watch(0), any ARP
+ * packet from another host with `ip` as its sender address, or probing for
+ * `ip` itself, sets the flag arp_probe_has_conflict() reports and is
+ * counted ARP_RX_PROBE_CONFLICT. Such packets are checked first, even
+ * while the interface has no address, and go no further: they never touch
+ * the cache. The sender's hardware address must pass the same checks as
+ * everywhere (our own frames never come back: eth.c drops them).
+ *
  * Deliberately left out: RFC 5227 address conflict detection and defence
  * for our own address (a conflict is only counted, ARP_RX_ADDR_CONFLICT),
  * the second announcement, proxy ARP, RARP / InARP, and updating entries
@@ -110,6 +120,10 @@ struct arp_queued {
 static struct arp_entry arp_cache[CONFIG_ARP_ENTRIES];
 static struct arp_queued arp_queue[CONFIG_ARP_QUEUE];
 static uint64_t arp_queue_seq;
+
+/* The address being probed (0: none) and whether someone has it. */
+static uint32_t arp_probe_ip;
+static bool arp_probe_conflict;
 
 static const uint8_t arp_mac_zero[ETH_ADDR_LEN];
 
@@ -175,9 +189,10 @@ static void arp_queue_drop(uint32_t ip, bool all)
 
 /* ---- sending ---------------------------------------------------------- */
 
-/* Build and send one ARP packet from our MAC and address. */
-static int arp_send(uint16_t op, const uint8_t eth_dst[ETH_ADDR_LEN],
-		    const uint8_t tha[ETH_ADDR_LEN], uint32_t tpa)
+/* Build and send one ARP packet from our MAC and sender address `spa`. */
+static int arp_send_from(uint32_t spa, uint16_t op,
+			 const uint8_t eth_dst[ETH_ADDR_LEN],
+			 const uint8_t tha[ETH_ADDR_LEN], uint32_t tpa)
 {
 	struct arp_pkt a;
 	uint8_t *buf;
@@ -190,10 +205,17 @@ static int arp_send(uint16_t op, const uint8_t eth_dst[ETH_ADDR_LEN],
 		return NET_ENOBUFS;
 	a.op = op;
 	memcpy(a.sha, net_iface.dev->mac, ETH_ADDR_LEN);
-	a.spa = net_iface.addr;
+	a.spa = spa;
 	memcpy(a.tha, tha, ETH_ADDR_LEN);
 	a.tpa = tpa;
 	return eth_tx_finish(eth_dst, ETH_TYPE_ARP, arp_wire_emit(buf, &a));
+}
+
+/* Build and send one ARP packet from our MAC and address. */
+static int arp_send(uint16_t op, const uint8_t eth_dst[ETH_ADDR_LEN],
+		    const uint8_t tha[ETH_ADDR_LEN], uint32_t tpa)
+{
+	return arp_send_from(net_iface.addr, op, eth_dst, tha, tpa);
 }
 
 /*
@@ -341,6 +363,8 @@ void arp_init(void)
 	memset(arp_cache, 0, sizeof(arp_cache));
 	memset(arp_queue, 0, sizeof(arp_queue));
 	arp_queue_seq = 0;
+	arp_probe_ip = 0;
+	arp_probe_conflict = false;
 }
 
 void arp_flush(void)
@@ -427,6 +451,29 @@ void arp_announce(uint64_t now_ms)
 	if (arp_send(ARP_OP_REQUEST, eth_addr_broadcast, arp_mac_zero,
 		     net_iface.addr) == NET_OK)
 		NET_STAT_INC(ARP_TX_ANNOUNCE);
+}
+
+void arp_probe_watch(uint32_t ip)
+{
+	arp_probe_ip = ip;
+	arp_probe_conflict = false;
+}
+
+int arp_probe_send(uint32_t ip)
+{
+	int err;
+
+	/* RFC 5227 §2.1.1: broadcast, sender IP 0, target hardware zero. */
+	err = arp_send_from(0, ARP_OP_REQUEST, eth_addr_broadcast,
+			    arp_mac_zero, ip);
+	if (err == NET_OK)
+		NET_STAT_INC(ARP_TX_PROBE);
+	return err;
+}
+
+bool arp_probe_has_conflict(void)
+{
+	return arp_probe_conflict;
 }
 
 void arp_poll(uint64_t now_ms)
@@ -525,6 +572,20 @@ static bool arp_is_valid_sha(const struct arp_pkt *a, const uint8_t *src_mac)
 	       memcmp(a->sha, src_mac, ETH_ADDR_LEN) == 0;
 }
 
+/*
+ * RFC 5227 §2.1.1: while probing, another host using the address (as
+ * sender, in a request or a reply) or probing for it too is a conflict.
+ */
+static bool arp_is_probe_conflict(const struct arp_pkt *a,
+				  const uint8_t *src_mac)
+{
+	if (arp_probe_ip == 0 || !arp_is_valid_sha(a, src_mac))
+		return false;
+	return a->spa == arp_probe_ip ||
+	       (a->op == ARP_OP_REQUEST && a->spa == 0 &&
+		a->tpa == arp_probe_ip);
+}
+
 void arp_input(const uint8_t *pkt, size_t len, const uint8_t src_mac[6],
 	       uint64_t now_ms)
 {
@@ -533,6 +594,11 @@ void arp_input(const uint8_t *pkt, size_t len, const uint8_t src_mac[6],
 	NET_STAT_INC(ARP_RX);
 	if (arp_wire_parse(pkt, len, &a) != NET_OK) {
 		NET_STAT_INC(ARP_RX_MALFORMED);
+		return;
+	}
+	if (arp_is_probe_conflict(&a, src_mac)) {
+		NET_STAT_INC(ARP_RX_PROBE_CONFLICT);
+		arp_probe_conflict = true;
 		return;
 	}
 	/* Without an address nothing is for us: answer nothing. */

@@ -10,6 +10,7 @@
 #ifndef NET_ARP_H
 #define NET_ARP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,17 @@ void arp_announce(uint64_t now_ms);
 
 /* Forget everything (the address changed). */
 void arp_flush(void);
+
+/*
+ * RFC 5227 §2.1.1 probing, for the DHCP client (arp.c says what counts as
+ * a conflict). arp_probe_watch(ip) starts watching for conflicts over `ip`
+ * and clears the flag; arp_probe_watch(0) stops. arp_probe_send() sends
+ * one probe for `ip` (NET_OK or what the device says; counted
+ * ARP_TX_PROBE when sent).
+ */
+void arp_probe_watch(uint32_t ip);
+int arp_probe_send(uint32_t ip);
+bool arp_probe_has_conflict(void);
 
 void arp_poll(uint64_t now_ms);
 uint64_t arp_next_deadline(void);

@@ -13,7 +13,9 @@
  *     quoted header is checked (version, IHL, an offset-0 quote with 8
  *     transport bytes, quoted source == our address, RFC 5927 §4.1), and
  *     errors about UDP go to udp_icmp_error(), which matches them against
- *     its sockets. Anything else is ICMP_RX_ERROR_IGNORED.
+ *     its sockets, errors about TCP to tcp_icmp_error(), which checks the
+ *     quoted sequence number (RFC 5927 §4.1). Anything else is
+ *     ICMP_RX_ERROR_IGNORED.
  *   - source quench: counted as an error and ignored (RFC 6633 deprecates
  *     it; its §3 lets the IP layer silently discard it).
  *   - every other type, known or not, is counted ICMP_RX_UNKNOWN_TYPE and
@@ -47,6 +49,7 @@
 #include "ipv4_wire.h"
 #include "net_config.h"
 #include "stats_internal.h"
+#include "tcp.h"
 #include "udp.h"
 
 /* The bucket counts thousandths of a message, so that it refills by
@@ -122,7 +125,7 @@ static bool icmp_error_is_usable(const struct ipv4_rx *ip,
 	/* RFC 5927 §4.1: it must be about a datagram we sent. */
 	if (q->src != net_iface.addr)
 		return false;
-	return q->proto == IPV4_PROTO_UDP;
+	return q->proto == IPV4_PROTO_UDP || q->proto == IPV4_PROTO_TCP;
 }
 
 static void icmp_input_error(const struct ipv4_rx *ip, const struct icmp_hdr *h,
@@ -135,7 +138,10 @@ static void icmp_input_error(const struct ipv4_rx *ip, const struct icmp_hdr *h,
 		NET_STAT_INC(ICMP_RX_ERROR_IGNORED);
 		return;
 	}
-	udp_icmp_error(h->type, h->code, q.src, q.dst, q.l4);
+	if (q.proto == IPV4_PROTO_TCP)
+		tcp_icmp_error(h->type, h->code, q.src, q.dst, q.l4);
+	else
+		udp_icmp_error(h->type, h->code, q.src, q.dst, q.l4);
 }
 
 void icmp_input(const struct ipv4_rx *ip, const uint8_t *data, size_t len,

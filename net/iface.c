@@ -11,12 +11,15 @@
 #include <string.h>
 
 #include "arp.h"
+#include "dhcp.h"
+#include "dns.h"
 #include "eth.h"
 #include "icmp.h"
 #include "ipv4.h"
 #include "net_config.h"
 #include "rand.h"
 #include "stats_internal.h"
+#include "tcp.h"
 #include "udp.h"
 
 struct net_iface net_iface;
@@ -36,6 +39,7 @@ int net_init(struct netdev *dev, const uint8_t secret[NET_SECRET_LEN])
 		return NET_EINVAL;
 	memset(&net_iface, 0, sizeof(net_iface));
 	net_iface.dev = dev;
+	net_iface.mtu = dev->mtu;
 	memcpy(net_iface.secret, secret, NET_SECRET_LEN);
 	net_stats_reset();
 	rand_init(secret);
@@ -43,21 +47,17 @@ int net_init(struct netdev *dev, const uint8_t secret[NET_SECRET_LEN])
 	ipv4_init();
 	icmp_init();
 	udp_init();
+	tcp_init();
+	dns_init();
+	dhcp_init();
 	return NET_OK;
 }
 
-int net_set_ipv4(const struct net_ipv4_config *cfg, uint64_t now_ms)
+int iface_check_ipv4(const struct net_ipv4_config *cfg)
 {
-	struct net_iface probe = net_iface;
+	struct net_iface probe = {0};
 
-	if (cfg->addr == 0) {
-		net_iface.addr = 0;
-		net_iface.netmask = 0;
-		net_iface.gateway = 0;
-		arp_flush();
-		return NET_OK;
-	}
-	if (!iface_mask_is_contiguous(cfg->netmask) ||
+	if (cfg->addr == 0 || !iface_mask_is_contiguous(cfg->netmask) ||
 	    cfg->netmask == 0xffffffffu || cfg->netmask == 0xfffffffeu)
 		return NET_EINVAL;
 	probe.addr = cfg->addr;
@@ -68,6 +68,20 @@ int net_set_ipv4(const struct net_ipv4_config *cfg, uint64_t now_ms)
 	    (!iface_is_unicast(&probe, cfg->gateway) ||
 	     !iface_is_on_link(&probe, cfg->gateway) ||
 	     cfg->gateway == cfg->addr))
+		return NET_EINVAL;
+	return NET_OK;
+}
+
+int net_set_ipv4(const struct net_ipv4_config *cfg, uint64_t now_ms)
+{
+	if (cfg->addr == 0) {
+		net_iface.addr = 0;
+		net_iface.netmask = 0;
+		net_iface.gateway = 0;
+		arp_flush();
+		return NET_OK;
+	}
+	if (iface_check_ipv4(cfg) != NET_OK)
 		return NET_EINVAL;
 	if (net_iface.addr != cfg->addr || net_iface.netmask != cfg->netmask)
 		arp_flush();
@@ -111,6 +125,10 @@ void net_poll(uint64_t now_ms)
 	}
 	arp_poll(now_ms);
 	ipv4_poll(now_ms);
+	tcp_poll(now_ms);
+	/* Last: answers that arrived in this poll are handled in it. */
+	dns_poll(now_ms);
+	dhcp_poll(now_ms);
 }
 
 void net_input(const uint8_t *frame, size_t len, uint64_t now_ms)
@@ -122,8 +140,17 @@ uint64_t net_next_deadline(void)
 {
 	uint64_t a = arp_next_deadline();
 	uint64_t b = ipv4_next_deadline();
+	uint64_t t = tcp_next_deadline();
+	uint64_t d = dns_next_deadline();
+	uint64_t h = dhcp_next_deadline();
 
-	return a < b ? a : b;
+	if (b < a)
+		a = b;
+	if (d < a)
+		a = d;
+	if (h < a)
+		a = h;
+	return t < a ? t : a;
 }
 
 bool iface_is_local(const struct net_iface *ifc, uint32_t addr)
@@ -180,6 +207,9 @@ const char *net_strerror(int err)
 		[-NET_EADDRNOTAVAIL] = "address not available",
 		[-NET_ENOTCONN] = "not connected",
 		[-NET_ENOENT] = "no such entry",
+		[-NET_ECONNRESET] = "connection reset",
+		[-NET_ENODATA] = "no data of that type",
+		[-NET_ESERVFAIL] = "name server failure",
 	};
 
 	if (err > 0 || err < NET_ERR_MIN)

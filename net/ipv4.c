@@ -4,10 +4,17 @@
  *
  * Input checks a datagram in the order below, each step a counted drop,
  * then hands it up (ICMP, UDP) or feeds it to reassembly (ipv4_reasm.c):
- *   address configured (IPV4_RX_NO_ADDR) - header (ipv4_wire.c: short,
- *   version, IHL, length, checksum, options, source route) - source is a
+ *   header (ipv4_wire.c: short, version, IHL, length, checksum, options,
+ *   source route) - address configured (IPV4_RX_NO_ADDR) - source is a
  *   unicast host (IPV4_RX_BAD_SRC) - destination is ours (IPV4_RX_NOT_FOR_US)
  *   - protocol known (IPV4_RX_NO_PROTO, answered with protocol unreachable).
+ *
+ * Without an address only one kind of datagram passes, and only while the
+ * DHCP client runs (net_iface.bootstrap_port): an unfragmented UDP datagram
+ * to 255.255.255.255 and port 68, the server's reply to a client that has
+ * set the BROADCAST flag (RFC 2131 §4.1). The client's own messages leave
+ * from 0.0.0.0 through ipv4_output_unconfigured() (RFC 1122 §3.2.1.3 (a):
+ * "this host on this network", only while learning its address).
  *
  * Rules decided here:
  *   - TTL: a datagram for us is accepted whatever its TTL, also 0 or 1:
@@ -60,7 +67,9 @@
 #include "net_config.h"
 #include "rand.h"
 #include "stats_internal.h"
+#include "tcp.h"
 #include "udp.h"
+#include "udp_wire.h"
 
 #define IPV4_ID_BUCKETS	 64	     /* a power of two */
 #define IPV4_ID_STEP_MAX 8	     /* a power of two */
@@ -91,9 +100,20 @@ size_t ipv4_max_payload(void)
 
 /* ---- input ------------------------------------------------------------ */
 
-static bool ipv4_check_configured(void)
+/* Whether `h` is a DHCP reply an unconfigured interface takes (top). */
+static bool ipv4_is_bootstrap(const struct ipv4_hdr *h, const uint8_t *pkt)
 {
-	if (net_iface.addr != 0)
+	const uint8_t *udp = pkt + h->hdr_len;
+
+	return net_iface.bootstrap_port != 0 && h->proto == IPV4_PROTO_UDP &&
+	       h->dst == NET_IPV4_BROADCAST && !ipv4_wire_is_fragment(h) &&
+	       h->total_len - h->hdr_len >= UDP_HDR_LEN &&
+	       ld_be16(udp + UDP_OFF_DST_PORT) == net_iface.bootstrap_port;
+}
+
+static bool ipv4_check_configured(const struct ipv4_hdr *h, const uint8_t *pkt)
+{
+	if (net_iface.addr != 0 || ipv4_is_bootstrap(h, pkt))
 		return true;
 	NET_STAT_INC(IPV4_RX_NO_ADDR);
 	return false;
@@ -184,9 +204,12 @@ static void ipv4_dispatch(const struct ipv4_rx *rx, const uint8_t *payload,
 	case IPV4_PROTO_UDP:
 		udp_input(rx, payload, len, now_ms);
 		break;
+	case IPV4_PROTO_TCP:
+		tcp_input(rx, payload, len, now_ms);
+		break;
 	default:
-		/* TCP too, until it exists. RFC 1122 §3.2.2.1: protocol
-		 * unreachable is the answer for a transport we lack. */
+		/* RFC 1122 §3.2.2.1: protocol unreachable is the answer for
+		 * a transport we lack. */
 		NET_STAT_INC(IPV4_RX_NO_PROTO);
 		icmp_send_error(ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, rx,
 				payload, len, now_ms);
@@ -221,8 +244,9 @@ void ipv4_input(const uint8_t *pkt, size_t len, bool l2_broadcast,
 	struct ipv4_rx rx;
 
 	NET_STAT_INC(IPV4_RX);
-	if (!ipv4_check_configured() || !ipv4_check_header(pkt, len, &h) ||
-	    !ipv4_check_src(&h) || !ipv4_check_dst(&h, l2_broadcast))
+	if (!ipv4_check_header(pkt, len, &h) ||
+	    !ipv4_check_configured(&h, pkt) || !ipv4_check_src(&h) ||
+	    !ipv4_check_dst(&h, l2_broadcast))
 		return;
 	ipv4_note_ttl(&h);
 	ipv4_fill_rx(&rx, &h, pkt, l2_broadcast);
@@ -328,7 +352,7 @@ static int ipv4_send(struct ipv4_hdr *h, const struct ipv4_payload *p,
 		     uint32_t next_hop, uint64_t now_ms)
 {
 	size_t total = p->l4hdr_len + p->data_len;
-	size_t room = net_iface.dev->mtu - IPV4_HDR_LEN;
+	size_t room = net_iface.mtu - IPV4_HDR_LEN;
 	/* RFC 791 §2.3: all fragments but the last carry whole 8-byte
 	 * units. */
 	size_t step = total <= room ? total : room & ~(size_t)7;
@@ -347,27 +371,54 @@ static int ipv4_send(struct ipv4_hdr *h, const struct ipv4_payload *p,
 	return NET_OK;
 }
 
-int ipv4_output(uint32_t dst, uint8_t proto, const uint8_t *l4hdr,
-		size_t l4hdr_len, const uint8_t *data, size_t data_len,
-		uint64_t now_ms)
+/* Build the header for `p` from `src` to `dst` and send it via next_hop. */
+static int ipv4_output_from(uint32_t src, uint32_t dst, uint32_t next_hop,
+			    uint8_t proto, const struct ipv4_payload *p,
+			    uint64_t now_ms)
 {
-	struct ipv4_payload p = {l4hdr, l4hdr_len, data, data_len};
 	struct ipv4_hdr h = {0};
-	uint32_t next_hop;
-	int err;
 
-	err = ipv4_check_output(dst, l4hdr_len + data_len, &next_hop);
-	if (err != NET_OK)
-		return err;
 	NET_STAT_INC(IPV4_TX);
 	h.hdr_len = IPV4_HDR_LEN;
 	h.id = ipv4_next_id(dst, proto);
 	h.df = false; /* see the top of the file */
 	h.ttl = CONFIG_IPV4_TTL;
 	h.proto = proto;
-	h.src = net_iface.addr;
+	h.src = src;
 	h.dst = dst;
-	return ipv4_send(&h, &p, next_hop, now_ms);
+	return ipv4_send(&h, p, next_hop, now_ms);
+}
+
+int ipv4_output(uint32_t dst, uint8_t proto, const uint8_t *l4hdr,
+		size_t l4hdr_len, const uint8_t *data, size_t data_len,
+		uint64_t now_ms)
+{
+	struct ipv4_payload p = {l4hdr, l4hdr_len, data, data_len};
+	uint32_t next_hop;
+	int err;
+
+	err = ipv4_check_output(dst, l4hdr_len + data_len, &next_hop);
+	if (err != NET_OK)
+		return err;
+	return ipv4_output_from(net_iface.addr, dst, next_hop, proto, &p,
+				now_ms);
+}
+
+int ipv4_output_unconfigured(uint8_t proto, const uint8_t *l4hdr,
+			     size_t l4hdr_len, const uint8_t *data,
+			     size_t data_len, uint64_t now_ms)
+{
+	struct ipv4_payload p = {l4hdr, l4hdr_len, data, data_len};
+
+	/* Only for a host learning its address (see the top of the file). */
+	if (net_iface.addr != 0)
+		return NET_EINVAL;
+	if (l4hdr_len + data_len > CONFIG_IPV4_REASM_MAX) {
+		NET_STAT_INC(IPV4_TX_TOO_BIG);
+		return NET_EMSGSIZE;
+	}
+	return ipv4_output_from(NET_IPV4_ANY, NET_IPV4_BROADCAST,
+				NET_IPV4_BROADCAST, proto, &p, now_ms);
 }
 
 /* ---- timers ----------------------------------------------------------- */

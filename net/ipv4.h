@@ -43,6 +43,16 @@ int ipv4_output(uint32_t dst, uint8_t proto, const uint8_t *l4hdr,
 		size_t l4hdr_len, const uint8_t *data, size_t data_len,
 		uint64_t now_ms);
 
+/*
+ * Send a datagram like ipv4_output(), from 0.0.0.0 to 255.255.255.255, for
+ * a host that does not know its address yet (RFC 1122 §3.2.1.3 (a), RFC
+ * 2131 §4.1): the DHCP client only. NET_EINVAL once the interface has an
+ * address; NET_EMSGSIZE or what eth_tx_ipv4() returns otherwise.
+ */
+int ipv4_output_unconfigured(uint8_t proto, const uint8_t *l4hdr,
+			     size_t l4hdr_len, const uint8_t *data,
+			     size_t data_len, uint64_t now_ms);
+
 /* The largest transport payload (header included) ipv4_output() accepts. */
 size_t ipv4_max_payload(void);
 

@@ -38,5 +38,51 @@ _Static_assert(CONFIG_UDP_SOCKETS >= 1 && CONFIG_UDP_SOCKETS <= 1024,
 	       "[udp] sockets must be within 1..1024");
 _Static_assert(CONFIG_UDP_RX_RING >= 64,
 	       "[udp] rx_ring must be at least 64 bytes");
+/* The DHCP client's socket must hold a whole message (net/dhcp.c). */
+_Static_assert(!CONFIG_NET_DHCP || CONFIG_UDP_RX_RING >= 1500,
+	       "[udp] rx_ring must be at least 1500 with [net] ip = \"dhcp\"");
+
+_Static_assert(CONFIG_TCP_SOCKETS >= 2 && CONFIG_TCP_SOCKETS <= 1024,
+	       "[tcp] sockets must be within 2..1024");
+_Static_assert(CONFIG_TCP_RX_RING >= 1024 && CONFIG_TCP_RX_RING <= (1 << 24),
+	       "[tcp] rx_ring must be within 1024..16777216");
+_Static_assert(CONFIG_TCP_TX_RING >= 1024 && CONFIG_TCP_TX_RING <= (1 << 24),
+	       "[tcp] tx_ring must be within 1024..16777216");
+_Static_assert(CONFIG_TCP_RX_RING >= 2 * (CONFIG_NET_MTU - 40),
+	       "[tcp] rx_ring must hold two full segments of [net] mtu");
+_Static_assert(CONFIG_TCP_BACKLOG >= 1 && CONFIG_TCP_BACKLOG <= 256,
+	       "[tcp] backlog must be within 1..256");
+_Static_assert(CONFIG_TCP_RTO_MIN_MS >= 200 &&
+		   CONFIG_TCP_RTO_MIN_MS <= CONFIG_TCP_RTO_MAX_MS,
+	       "[tcp] rto_min_ms must be at least 200 and at most rto_max_ms");
+_Static_assert(CONFIG_TCP_DELACK_MS >= 1 && CONFIG_TCP_DELACK_MS <= 200,
+	       "[tcp] delack_ms must be within 1..200 (RFC 9293 §3.8.6.3)");
+_Static_assert(CONFIG_TCP_DELACK_MS < CONFIG_TCP_RTO_MIN_MS,
+	       "[tcp] delack_ms must be below rto_min_ms");
+_Static_assert(CONFIG_TCP_MSL_MS >= 100,
+	       "[tcp] msl_ms must be at least 100");
+_Static_assert(CONFIG_TCP_KEEPALIVE_COUNT >= 1,
+	       "[tcp] keepalive_count must be at least 1");
+_Static_assert(CONFIG_TCP_CHALLENGE_ACK_PER_S >= 1,
+	       "[tcp] challenge_ack_per_s must be at least 1");
+
+_Static_assert(CONFIG_DNS_SERVER_COUNT >= 0 && CONFIG_DNS_SERVER_COUNT <= 4,
+	       "[dns] servers may name at most 4 addresses");
+_Static_assert(CONFIG_DNS_QUERIES >= 1 && CONFIG_DNS_QUERIES <= 64,
+	       "[dns] queries must be within 1..64");
+_Static_assert(CONFIG_DNS_QUERIES <= CONFIG_UDP_SOCKETS,
+	       "[dns] queries must not exceed [udp] sockets");
+_Static_assert(CONFIG_DNS_CACHE >= 1 && CONFIG_DNS_CACHE <= 1024,
+	       "[dns] cache must be within 1..1024");
+_Static_assert(CONFIG_DNS_ATTEMPTS >= 1 && CONFIG_DNS_ATTEMPTS <= 16,
+	       "[dns] attempts must be within 1..16");
+_Static_assert(CONFIG_DNS_TIMEOUT_MS >= 100 && CONFIG_DNS_TIMEOUT_MS <= 30000,
+	       "[dns] timeout_ms must be within 100..30000");
+_Static_assert(CONFIG_DNS_MAX_TTL >= 1 && CONFIG_DNS_MAX_TTL <= 604800,
+	       "[dns] max_ttl must be within 1..604800");
+_Static_assert(CONFIG_DNS_NEG_TTL_MAX <= 86400,
+	       "[dns] neg_ttl_max must be within 0..86400");
+_Static_assert(CONFIG_DNS_TCP_MAX >= 512 && CONFIG_DNS_TCP_MAX <= 65535,
+	       "[dns] tcp_max must be within 512..65535");
 
 #endif /* NET_NET_CONFIG_H */

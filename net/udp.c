@@ -31,7 +31,10 @@
  * which fragments. An unbound socket is first bound to an ephemeral port.
  * NET_ENOBUFS from below (transmit ring, ARP queue or cache full) becomes
  * NET_EAGAIN: each means "try again after net_poll()". Every call on an
- * open socket counts UDP_TX or UDP_TX_FAILED.
+ * open socket counts UDP_TX or UDP_TX_FAILED. udp_sendto_unconfigured()
+ * is the DHCP client's way out before the interface has an address: from
+ * 0.0.0.0 to 255.255.255.255 through ipv4_output_unconfigured(), on a
+ * socket it has bound (RFC 2131 §4.1).
  *
  * Ephemeral ports: RFC 6056 §3.3.1 (Algorithm 1, simple port
  * randomisation) over 49152..65535 (RFC 6335 §6, as RFC 6056 §3.2
@@ -424,6 +427,8 @@ static int udp_prepare_source(struct udp_sock *s)
 	return NET_OK;
 }
 
+/* From the interface address, or from 0.0.0.0 to the broadcast when the
+ * interface has none (udp_sendto_unconfigured() only). */
 static int udp_output(struct udp_sock *s, const uint8_t *data, size_t len,
 		      uint32_t dst, uint16_t dst_port, uint64_t now_ms)
 {
@@ -432,8 +437,12 @@ static int udp_output(struct udp_sock *s, const uint8_t *data, size_t len,
 	int err;
 
 	udp_wire_emit(hdr, &h, net_iface.addr, dst, data, len);
-	err = ipv4_output(dst, IPV4_PROTO_UDP, hdr, sizeof(hdr), data, len,
-			  now_ms);
+	if (net_iface.addr == 0)
+		err = ipv4_output_unconfigured(IPV4_PROTO_UDP, hdr,
+					       sizeof(hdr), data, len, now_ms);
+	else
+		err = ipv4_output(dst, IPV4_PROTO_UDP, hdr, sizeof(hdr), data,
+				  len, now_ms);
 	if (err == NET_ENOBUFS)
 		return NET_EAGAIN; /* see the top of the file */
 	if (err != NET_OK)
@@ -458,6 +467,28 @@ int net_udp_sendto(int sock, const void *buf, size_t len, uint32_t dst,
 		err = udp_prepare_source(s);
 	if (err == NET_OK)
 		err = udp_output(s, buf, len, dst, dst_port, now_ms);
+	if (err != NET_OK) {
+		NET_STAT_INC(UDP_TX_FAILED);
+		return err;
+	}
+	NET_STAT_INC(UDP_TX);
+	return (int)len;
+}
+
+int udp_sendto_unconfigured(int sock, const void *buf, size_t len,
+			    uint16_t dst_port, uint64_t now_ms)
+{
+	struct udp_sock *s = udp_sock_get(sock);
+	int err;
+
+	if (!s)
+		return NET_EBADF;
+	err = udp_check_send(buf, len, NET_IPV4_BROADCAST, dst_port);
+	if (err == NET_OK && (!s->is_bound || net_iface.addr != 0))
+		err = NET_EINVAL;
+	if (err == NET_OK)
+		err = udp_output(s, buf, len, NET_IPV4_BROADCAST, dst_port,
+				 now_ms);
 	if (err != NET_OK) {
 		NET_STAT_INC(UDP_TX_FAILED);
 		return err;

@@ -77,10 +77,12 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/kernel/lib": LIB,
     "tests/unit/kernel": (*LIB, "kernel/cmdline.c"),
     "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
+    "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
+                           "drivers/impair/impair.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
-                 "net", "tests/unit", "tests/unit/net")
+                 "net", "tests/unit", "tests/unit/net", "drivers/impair")
 
 
 def _unit_config() -> Path:
@@ -311,8 +313,7 @@ def tier_net(results: Results, args: argparse.Namespace) -> None:
     if os.geteuid() != 0:
         results.skip("net/all", "needs root for network namespaces")
         return
-    image = _b.load_image(_b.image_path(NET_IMAGE))
-    exe = _b.build_image(image, quiet_link=True)
+    exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/net").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
         # A filter naming one case (net/arp.locked) is passed on to the
@@ -321,7 +322,22 @@ def tier_net(results: Results, args: argparse.Namespace) -> None:
         if filt.startswith("net/") and not \
            filt.removeprefix("net/").startswith(group):
             continue
-        _run_net_script(results, script, group, exe, args)
+        name = _net_script_image(script)
+        try:
+            if name not in exes:
+                image = _b.load_image(_b.image_path(name))
+                exes[name] = _b.build_image(image, quiet_link=True)
+        except _b.KeelError as e:
+            results.fail(f"net/{group}", f"image {name}: {e}")
+            continue
+        _run_net_script(results, script, group, exes[name], args)
+
+
+def _net_script_image(script: Path) -> str:
+    """The image a net script runs against: its module-level
+    IMAGE = "name", or NET_IMAGE."""
+    m = re.search(r'^IMAGE\s*=\s*"([\w.-]+)"', script.read_text(), re.M)
+    return m.group(1) if m else NET_IMAGE
 
 
 def _run_net_script(results: Results, script: Path, group: str, exe: Path,

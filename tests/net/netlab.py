@@ -71,17 +71,28 @@ def sh(cmd: list[str] | str, check: bool = True, timeout: float = 60,
 
 class Lab:
     """keel on a TAP device in a namespace of its own, Linux on the other
-    side. Use as a context manager."""
+    side. Use as a context manager.
+
+    With dhcp=True keel is started with ip=dhcp instead of a static address
+    (with ip_args=False, with no ip= at all: the image's [net] ip decides)
+    and start() waits for its "dhcp bound A.B.C.D/N" line, which sets
+    keel_ip; with autostart=False entering the context only creates the
+    namespace and the TAP device, so that a test can start a DHCP server on
+    keel0 before it calls start()."""
 
     linux_ip = "10.0.0.1"
     keel_ip = "10.0.0.2"
     ifname = "keel0"
 
     def __init__(self, keel: str | Path, extra_args: list[str] | None = None,
-                 log_to_console: bool = False) -> None:
+                 log_to_console: bool = False, dhcp: bool = False,
+                 autostart: bool = True, ip_args: bool = True) -> None:
         self.keel = str(keel)
         self.extra_args = extra_args or []
         self.log_to_console = log_to_console
+        self.dhcp = dhcp
+        self.autostart = autostart
+        self.ip_args = ip_args
         self.ns = f"keel-{os.getpid()}-{next(_counter)}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = b""
@@ -99,7 +110,8 @@ class Lab:
             sh(["ip", "addr", "add", f"{self.linux_ip}/24", "dev",
                 self.ifname])
             sh(["ip", "link", "set", self.ifname, "up"])
-            self.start()
+            if self.autostart:
+                self.start()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -115,16 +127,24 @@ class Lab:
         subprocess.run(["ip", "netns", "del", self.ns],
                        capture_output=True)
 
-    def start(self, args: list[str] | None = None) -> None:
-        argv = [self.keel, f"tap={self.ifname}",
-                f"ip={self.keel_ip}/24", f"gw={self.linux_ip}",
+    def start(self, args: list[str] | None = None,
+              timeout: float = 30) -> None:
+        addr = ["ip=dhcp"] if self.dhcp else \
+            [f"ip={self.keel_ip}/24", f"gw={self.linux_ip}"]
+        if not self.ip_args:
+            addr = []
+        argv = [self.keel, f"tap={self.ifname}", *addr,
                 *self.extra_args, *(args or [])]
         self.log = b""
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore
-        self.wait_log(rb"ip \d+\.\d+\.\d+\.\d+", 10)
+        if not self.dhcp:
+            self.wait_log(rb"ip \d+\.\d+\.\d+\.\d+", 10)
+            return
+        m = self.wait_log(rb"dhcp bound (\d+\.\d+\.\d+\.\d+)/\d+", timeout)
+        self.keel_ip = m.group(1).decode()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

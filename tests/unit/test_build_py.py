@@ -103,6 +103,65 @@ class ImageTest(unittest.TestCase):
                          "vax")
         self.assertError("target = \n", "not valid TOML")
 
+    def test_dns_servers_are_a_list_of_addresses(self) -> None:
+        img = self.load(GOOD + '[dns]\nservers = ["10.0.0.1", '
+                        '"192.0.2.53"]\n')
+        self.assertEqual(img.values["CONFIG_DNS_SERVERS"],
+                         (0x0a000001, 0xc0000235))
+        text = build.render_config(img)
+        self.assertRegex(text, r"#define CONFIG_DNS_SERVERS +"
+                         r"\{0x0a000001u, 0xc0000235u\}\n")
+        self.assertRegex(text, r"#define CONFIG_DNS_SERVER_COUNT +2\n")
+        text = build.render_config(self.load(GOOD))
+        self.assertRegex(text, r"#define CONFIG_DNS_SERVERS +\{0\}\n")
+        self.assertRegex(text, r"#define CONFIG_DNS_SERVER_COUNT +0\n")
+
+    def test_bad_dns_servers(self) -> None:
+        def bad(value: str, *needles: str) -> None:
+            self.assertError(GOOD + f"[dns]\nservers = {value}\n",
+                             "dns.servers", *needles)
+        bad('"10.0.0.1"', "array")
+        bad('["10.0.0.300"]', "IPv4")
+        bad("[167772161]", "IPv4")
+        bad('["10.0.0.1/24"]', "IPv4")
+        for addr in ("0.0.0.0", "127.0.0.1", "224.0.0.1", "240.0.0.1",
+                     "255.255.255.255"):
+            bad(f'["{addr}"]', "not a unicast")
+        bad(str([f"10.0.0.{i}" for i in range(1, 6)]).replace("'", '"'),
+            "at most 4")
+
+    def test_dns_queries_fit_the_udp_sockets(self) -> None:
+        self.assertError(GOOD + "[dns]\nqueries = 9\n[udp]\nsockets = 8\n",
+                         "dns.queries", "udp.sockets")
+
+    def test_dhcp_address(self) -> None:
+        dhcp = GOOD.replace('ip = "10.1.2.3/24"\ngateway = "10.1.2.1"',
+                            'ip = "dhcp"')
+        img = self.load(dhcp)
+        self.assertEqual(img.values["CONFIG_NET_IPV4_ADDR"], "dhcp")
+        text = build.render_config(img)
+        self.assertRegex(text, r"#define CONFIG_NET_DHCP +1\n")
+        self.assertRegex(text, r"#define CONFIG_NET_IPV4_ADDR +0x00000000u\n")
+        self.assertRegex(text,
+                         r"#define CONFIG_NET_IPV4_NETMASK +0x00000000u\n")
+        text = build.render_config(self.load(GOOD))
+        self.assertRegex(text, r"#define CONFIG_NET_DHCP +0\n")
+        self.assertError(dhcp.replace('"dhcp"', '"DHCP"'), "net.ip")
+        self.assertError(dhcp.replace('"dhcp"', '"dhcp"\ngateway = '
+                                      '"10.1.2.1"'), "net.gateway", "dhcp")
+        self.assertError(dhcp + "[udp]\nrx_ring = 1024\n", "udp.rx_ring")
+
+    def test_dhcp_hostname(self) -> None:
+        img = self.load(GOOD + '[dhcp]\nhostname = "web-1"\n')
+        self.assertRegex(build.render_config(img),
+                         r'#define CONFIG_DHCP_HOSTNAME +"web-1"\n')
+        self.assertRegex(build.render_config(self.load(GOOD)),
+                         r'#define CONFIG_DHCP_HOSTNAME +""\n')
+        for bad in ("-web", "web-", "web.example", "we b", "a" * 64,
+                    'a\\"b'):
+            self.assertError(GOOD + f'[dhcp]\nhostname = "{bad}"\n',
+                             "dhcp.hostname")
+
     def test_app_section_only_for_its_app(self) -> None:
         img = self.load(GOOD + "[udp-echo]\nport = 9\n")
         self.assertEqual(img.values["CONFIG_APP_UDP_ECHO_PORT"], 9)

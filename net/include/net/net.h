@@ -49,7 +49,10 @@ enum net_err {
 	NET_EADDRNOTAVAIL = -14,/* no ephemeral port left, or bad address */
 	NET_ENOTCONN = -15,	/* socket not connected */
 	NET_ENOENT = -16,	/* no such entry */
-	NET_ERR_MIN = -16
+	NET_ECONNRESET = -17,	/* the peer reset the connection */
+	NET_ENODATA = -18,	/* the name exists but has no such record */
+	NET_ESERVFAIL = -19,	/* the server failed or refused to answer */
+	NET_ERR_MIN = -19
 };
 
 /* A short description of a NET_* code ("no buffer space"). */

@@ -42,6 +42,8 @@
 	X(ARP_QUEUE_FULL, "arp.queue_full")                             \
 	X(ARP_QUEUE_UNRESOLVED, "arp.queue_unresolved")                 \
 	X(ARP_RESOLVE_FAILED, "arp.resolve_failed")                     \
+	X(ARP_TX_PROBE, "arp.tx_probe")                                 \
+	X(ARP_RX_PROBE_CONFLICT, "arp.rx_probe_conflict")               \
 	X(IPV4_RX, "ipv4.rx")                                           \
 	X(IPV4_RX_SHORT, "ipv4.rx_short")                               \
 	X(IPV4_RX_BAD_VERSION, "ipv4.rx_bad_version")                   \
@@ -90,7 +92,98 @@
 	X(UDP_RX_QUEUE_FULL, "udp.rx_queue_full")                       \
 	X(UDP_RX_DELIVERED, "udp.rx_delivered")                         \
 	X(UDP_TX, "udp.tx")                                             \
-	X(UDP_TX_FAILED, "udp.tx_failed")
+	X(UDP_TX_FAILED, "udp.tx_failed")                              \
+	X(DHCP_RX, "dhcp.rx")                                          \
+	X(DHCP_RX_TOO_LONG, "dhcp.rx_too_long")                        \
+	X(DHCP_RX_SHORT, "dhcp.rx_short")                              \
+	X(DHCP_RX_BAD_HEADER, "dhcp.rx_bad_header")                    \
+	X(DHCP_RX_NOT_DHCP, "dhcp.rx_not_dhcp")                        \
+	X(DHCP_RX_BAD_OPTIONS, "dhcp.rx_bad_options")                  \
+	X(DHCP_RX_UNEXPECTED, "dhcp.rx_unexpected")                    \
+	X(DHCP_RX_BAD_XID, "dhcp.rx_bad_xid")                          \
+	X(DHCP_RX_BAD_CHADDR, "dhcp.rx_bad_chaddr")                    \
+	X(DHCP_RX_BAD_SERVER, "dhcp.rx_bad_server")                    \
+	X(DHCP_RX_BAD_LEASE, "dhcp.rx_bad_lease")                      \
+	X(DHCP_RX_OFFER, "dhcp.rx_offer")                              \
+	X(DHCP_RX_ACK, "dhcp.rx_ack")                                  \
+	X(DHCP_RX_NAK, "dhcp.rx_nak")                                  \
+	X(DHCP_TX_DISCOVER, "dhcp.tx_discover")                        \
+	X(DHCP_TX_REQUEST, "dhcp.tx_request")                          \
+	X(DHCP_TX_DECLINE, "dhcp.tx_decline")                          \
+	X(DHCP_TX_FAILED, "dhcp.tx_failed")                            \
+	X(DHCP_CONFLICT, "dhcp.conflict")                              \
+	X(DHCP_RENEW, "dhcp.renew")                                    \
+	X(DHCP_REBIND, "dhcp.rebind")                                  \
+	X(DHCP_EXPIRED, "dhcp.expired")                                \
+	X(DNS_TX_QUERY, "dns.tx_query")                                \
+	X(DNS_TX_FAILED, "dns.tx_failed")                              \
+	X(DNS_TIMEOUT, "dns.timeout")                                  \
+	X(DNS_RX, "dns.rx")                                            \
+	X(DNS_RX_BAD_SOURCE, "dns.rx_bad_source")                      \
+	X(DNS_RX_TOO_LONG, "dns.rx_too_long")                          \
+	X(DNS_RX_MALFORMED, "dns.rx_malformed")                        \
+	X(DNS_RX_BAD_ID, "dns.rx_bad_id")                              \
+	X(DNS_RX_NOT_RESPONSE, "dns.rx_not_response")                  \
+	X(DNS_RX_BAD_QUESTION, "dns.rx_bad_question")                  \
+	X(DNS_RX_LATE, "dns.rx_late")                                  \
+	X(DNS_RX_ICMP_ERROR, "dns.rx_icmp_error")                      \
+	X(DNS_RX_ACCEPTED, "dns.rx_accepted")                          \
+	X(DNS_RX_TRUNCATED, "dns.rx_truncated")                        \
+	X(DNS_RX_SERVER_ERROR, "dns.rx_server_error")                  \
+	X(DNS_RX_NXDOMAIN, "dns.rx_nxdomain")                          \
+	X(DNS_RX_NODATA, "dns.rx_nodata")                              \
+	X(DNS_CNAME_REQUERY, "dns.cname_requery")                      \
+	X(DNS_CNAME_TOO_LONG, "dns.cname_too_long")                    \
+	X(DNS_CACHE_HIT, "dns.cache_hit")                              \
+	X(DNS_CACHE_MISS, "dns.cache_miss")                            \
+	X(DNS_CACHE_EVICTED, "dns.cache_evicted")                      \
+	X(DNS_TCP_QUERY, "dns.tcp_query")                              \
+	X(DNS_TCP_FAILED, "dns.tcp_failed")                            \
+	X(DNS_LOOKUP_OK, "dns.lookup_ok")                              \
+	X(DNS_LOOKUP_FAILED, "dns.lookup_failed")                      \
+	X(TCP_RX, "tcp.rx")                                            \
+	X(TCP_RX_SHORT, "tcp.rx_short")                                \
+	X(TCP_RX_BAD_OFFSET, "tcp.rx_bad_offset")                      \
+	X(TCP_RX_BAD_CHECKSUM, "tcp.rx_bad_checksum")                  \
+	X(TCP_RX_BAD_OPTIONS, "tcp.rx_bad_options")                    \
+	X(TCP_RX_BROADCAST, "tcp.rx_broadcast")                        \
+	X(TCP_RX_NO_CONN, "tcp.rx_no_conn")                            \
+	X(TCP_RX_LISTEN_DROP, "tcp.rx_listen_drop")                    \
+	X(TCP_RX_BACKLOG_FULL, "tcp.rx_backlog_full")                  \
+	X(TCP_RX_NO_SLOT, "tcp.rx_no_slot")                            \
+	X(TCP_RX_SYN_SENT_DROP, "tcp.rx_syn_sent_drop")                \
+	X(TCP_RX_OUT_OF_WINDOW, "tcp.rx_out_of_window")                \
+	X(TCP_RX_PAWS, "tcp.rx_paws")                                  \
+	X(TCP_RX_RST, "tcp.rx_rst")                                    \
+	X(TCP_RX_RST_CHALLENGED, "tcp.rx_rst_challenged")              \
+	X(TCP_RX_SYN_CHALLENGED, "tcp.rx_syn_challenged")              \
+	X(TCP_RX_NO_ACK_FLAG, "tcp.rx_no_ack_flag")                    \
+	X(TCP_RX_BAD_ACK, "tcp.rx_bad_ack")                            \
+	X(TCP_RX_OLD_ACK, "tcp.rx_old_ack")                            \
+	X(TCP_RX_DUP_ACK, "tcp.rx_dup_ack")                            \
+	X(TCP_RX_OOO, "tcp.rx_ooo")                                    \
+	X(TCP_RX_OOO_FULL, "tcp.rx_ooo_full")                          \
+	X(TCP_RX_DATA_AFTER_CLOSE, "tcp.rx_data_after_close")          \
+	X(TCP_RX_COOKIE_OK, "tcp.rx_cookie_ok")                        \
+	X(TCP_TX, "tcp.tx")                                            \
+	X(TCP_TX_RETRANS, "tcp.tx_retrans")                            \
+	X(TCP_TX_FAST_RETRANS, "tcp.tx_fast_retrans")                  \
+	X(TCP_TX_RST, "tcp.tx_rst")                                    \
+	X(TCP_TX_CHALLENGE_ACK, "tcp.tx_challenge_ack")                \
+	X(TCP_TX_CHALLENGE_LIMITED, "tcp.tx_challenge_limited")        \
+	X(TCP_TX_PROBE, "tcp.tx_probe")                                \
+	X(TCP_TX_TLP, "tcp.tx_tlp")                                    \
+	X(TCP_TX_KEEPALIVE, "tcp.tx_keepalive")                        \
+	X(TCP_TX_SYN_COOKIE, "tcp.tx_syn_cookie")                      \
+	X(TCP_TX_FAILED, "tcp.tx_failed")                              \
+	X(TCP_RTO, "tcp.rto")                                          \
+	X(TCP_RECOVERY_UNDONE, "tcp.recovery_undone")                  \
+	X(TCP_CONN_ACTIVE, "tcp.conn_active")                          \
+	X(TCP_CONN_PASSIVE, "tcp.conn_passive")                        \
+	X(TCP_CONN_RESET, "tcp.conn_reset")                            \
+	X(TCP_CONN_TIMEOUT, "tcp.conn_timeout")                        \
+	X(TCP_CONN_FREED, "tcp.conn_freed")                            \
+	X(TCP_TIME_WAIT_REUSED, "tcp.time_wait_reused")
 
 enum net_stat {
 #define NET_STATS_ENUM(id, name) NET_STAT_##id,

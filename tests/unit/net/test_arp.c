@@ -1027,3 +1027,95 @@ TEST(request_counts_even_when_ring_full)
 	net_poll(now + INTERVAL);
 	CHECK_EQ(t_requests_for(HOST_A), 1);
 }
+
+/* ---- probing for an address (RFC 5227 §2.1.1, for DHCP) ---------------- */
+
+/* The stack without an address, as the DHCP client finds it. */
+static void t_setup_unconfigured(void)
+{
+	struct net_ipv4_config none = {0, 0, 0};
+
+	t_setup();
+	net_set_ipv4(&none, now);
+	fake_netdev_tx_clear();
+	net_stats_reset();
+}
+
+TEST(probe_format)
+{
+	struct arp_pkt a;
+
+	t_setup_unconfigured();
+	CHECK_EQ(arp_probe_send(HOST_A), NET_OK);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_PROBE), 1);
+	CHECK_EQ(fake_netdev_tx_count(), 1);
+	CHECK_MEM(fake_netdev_tx(0)->data, fake_bcast_mac, 6);
+	CHECK(t_tx_arp(0, &a));
+	CHECK_EQ(a.op, ARP_OP_REQUEST);
+	CHECK_MEM(a.sha, fake_mac, 6);
+	CHECK_EQ(a.spa, 0);
+	CHECK_MEM(a.tha, zero_mac, 6);
+	CHECK_EQ(a.tpa, HOST_A);
+	/* With the ring full nothing is sent or counted. */
+	fake_netdev_set_tx_full(true);
+	CHECK_EQ(arp_probe_send(HOST_A), NET_ENOBUFS);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_PROBE), 1);
+}
+
+TEST(probe_conflicts)
+{
+	/* A reply or a request with the address as sender, and another
+	 * host's probe for it: each is a conflict. */
+	static const uint16_t ops[] = {ARP_OP_REPLY, ARP_OP_REQUEST,
+				       ARP_OP_REQUEST};
+	static const uint32_t spas[] = {HOST_A, HOST_A, 0};
+	static const uint32_t tpas[] = {0, HOST_B, HOST_A};
+
+	for (size_t i = 0; i < 3; i++) {
+		t_setup_unconfigured();
+		arp_probe_watch(HOST_A);
+		CHECK(!arp_probe_has_conflict());
+		t_rx_arp(fake_bcast_mac, a_mac, ops[i], a_mac, spas[i], tpas[i]);
+		CHECK(arp_probe_has_conflict());
+		CHECK_EQ(fake_stat(NET_STAT_ARP_RX_PROBE_CONFLICT), 1);
+		CHECK_EQ(fake_netdev_tx_count(), 0);
+		CHECK_EQ(arp_next_deadline(), UINT64_MAX);
+		/* Watching again (or stopping) clears the flag. */
+		arp_probe_watch(0);
+		CHECK(!arp_probe_has_conflict());
+	}
+}
+
+TEST(probe_ignores_the_rest)
+{
+	t_setup_unconfigured();
+	arp_probe_watch(HOST_A);
+	/* Other addresses, probes for other addresses, a forged sender
+	 * hardware address: not conflicts, and dropped as before. */
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, HOST_B, HOST_A);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REQUEST, a_mac, 0, HOST_B);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REPLY, b_mac, HOST_A, 0);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REPLY, mcast_mac, HOST_A, 0);
+	CHECK(!arp_probe_has_conflict());
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_PROBE_CONFLICT), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_RX_NOT_FOR_US), 4);
+	/* Not watching: the same conflict goes unnoticed. */
+	arp_probe_watch(0);
+	t_rx_arp(fake_bcast_mac, a_mac, ARP_OP_REPLY, a_mac, HOST_A, 0);
+	CHECK(!arp_probe_has_conflict());
+}
+
+TEST(probe_conflict_never_touches_the_cache)
+{
+	t_setup();
+	arp_probe_watch(HOST_A);
+	/* Even with an address configured, a conflicting packet is taken
+	 * as such and nothing is learned from it. */
+	t_request_for_us(a_mac, HOST_A);
+	CHECK(arp_probe_has_conflict());
+	CHECK_EQ(fake_netdev_tx_count(), 0);
+	CHECK_EQ(arp_next_deadline(), UINT64_MAX);
+	arp_probe_watch(0);
+	t_request_for_us(a_mac, HOST_A);
+	CHECK_EQ(fake_stat(NET_STAT_ARP_TX_REPLY), 1);
+}

@@ -369,10 +369,17 @@ TEST(unknown_protocol_unreachable)
 	t_check_proto_unreach(253);
 }
 
-TEST(tcp_is_unknown_for_now)
+TEST(tcp_dispatched)
 {
+	struct fake_ip p = t_ip_default();
+	uint8_t data[20] = {0};
+
 	t_setup();
-	t_check_proto_unreach(6);
+	p.proto = 6;
+	t_inject(t_build(&p, data, sizeof(data)));
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX), 1);
+	CHECK_EQ(fake_stat(NET_STAT_IPV4_RX_NO_PROTO), 0);
+	CHECK_EQ(fake_stat(NET_STAT_ICMP_TX_UNREACH), 0);
 }
 
 TEST(udp_dispatched)
