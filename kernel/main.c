@@ -49,6 +49,8 @@ struct kernel_settings {
 
 static bool kernel_stopping;
 static int kernel_stop_code;
+/* The target's extra counters, printed before "stat end"; or NULL. */
+static void (*kernel_stats_hook)(void);
 
 static const char kernel_usage_text[] =
     "  ip=A.B.C.D/N    interface address and prefix length "
@@ -72,19 +74,28 @@ void kernel_request_stop(int code)
 	kernel_stop_code = code;
 }
 
-void kernel_dump_stats(void)
+void kernel_set_stats_hook(void (*hook)(void))
+{
+	kernel_stats_hook = hook;
+}
+
+void kernel_print_stat(const char *name, uint64_t value)
 {
 	char line[96];
-	int n;
+	int n = fmt_snprintf(line, sizeof(line), "stat %s %llu\n", name,
+			     (unsigned long long)value);
 
-	for (int id = 0; id < NET_STAT_COUNT; id++) {
-		n = fmt_snprintf(
-		    line, sizeof(line), "stat %s %llu\n",
-		    net_stats_name((enum net_stat)id),
-		    (unsigned long long)net_stats_get((enum net_stat)id));
-		if (n > 0 && (size_t)n < sizeof(line))
-			platform_console_write(line, (size_t)n);
-	}
+	if (n > 0 && (size_t)n < sizeof(line))
+		platform_console_write(line, (size_t)n);
+}
+
+void kernel_dump_stats(void)
+{
+	for (int id = 0; id < NET_STAT_COUNT; id++)
+		kernel_print_stat(net_stats_name((enum net_stat)id),
+				  net_stats_get((enum net_stat)id));
+	if (kernel_stats_hook)
+		kernel_stats_hook();
 	platform_console_write("stat end\n", 9);
 }
 

@@ -61,6 +61,13 @@ static void main_usage(void)
 	main_out("\ntarget keys:\n"
 		 "  tap=IFNAME      TAP interface to attach to "
 		 "(default: " CONFIG_TAP_IFNAME "); created if missing\n"
+		 "  impair=SPEC     test impairment, both directions: "
+		 "loss:P,dup:P,delay:MS,\n"
+		 "                  jitter:MS,reorder:P,seed:N (P in %, "
+		 "each optional)\n"
+		 "  impair_rx=SPEC, impair_tx=SPEC\n"
+		 "                  the same for one direction (rx: to the "
+		 "stack)\n"
 		 "\napplication keys: ");
 	main_out_keys(app_cmdline_keys);
 	main_out("\nsignals: SIGUSR1 prints the counters; SIGTERM and SIGINT "

@@ -16,6 +16,8 @@
 #ifndef KERNEL_KERNEL_H
 #define KERNEL_KERNEL_H
 
+#include <stdint.h>
+
 /* Exit codes: the process status on Linux, the debug-exit value in QEMU. */
 enum kernel_exit {
 	KERNEL_EXIT_OK = 0,
@@ -41,9 +43,23 @@ void kernel_request_stop(int code);
 /*
  * Print every stack counter on the console, one line each,
  *   stat <dotted.name> <value>
- * then a line "stat end". Unprefixed, whatever the log level.
+ * then the target's own (see kernel_set_stats_hook()), then a line
+ * "stat end". Unprefixed, whatever the log level.
  */
 void kernel_dump_stats(void);
+
+/*
+ * Print one counter line, "stat <name> <value>", as kernel_dump_stats()
+ * does for the stack's counters.
+ */
+void kernel_print_stat(const char *name, uint64_t value);
+
+/*
+ * Have kernel_dump_stats() call hook() after the stack's counters and
+ * before "stat end", so that a target can add counters of its own with
+ * kernel_print_stat() (linux-tap's impair= layer does). NULL removes it.
+ */
+void kernel_set_stats_hook(void (*hook)(void));
 
 /*
  * Text describing the kernel's command-line keys, one "  key=VALUE  what"
