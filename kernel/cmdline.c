@@ -16,7 +16,8 @@
 
 #include <net/net.h>
 
-const char *const cmdline_kernel_keys[] = {"ip", "gw", "mac", "log", NULL};
+const char *const cmdline_kernel_keys[] = {
+    "ip", "gw", "mac", "log", "hostname", "dhcp_addr", "dns", NULL};
 
 static const char *cmdline_line = "";
 

@@ -77,6 +77,8 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/kernel/lib": LIB,
     "tests/unit/kernel": (*LIB, "kernel/cmdline.c"),
     "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
+    "tests/unit/kernel/dns": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c",
+                              "kernel/kernel_dns.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
                            "drivers/impair/impair.c"),
 }

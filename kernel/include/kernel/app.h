@@ -2,8 +2,10 @@
  * app.h - what an application gives the kernel.
  *
  * An image holds exactly one application (apps/<name>/). The kernel calls
- * app_init() once, after the stack is up and the interface has its address,
- * then app_poll() once per turn of the event loop, right after net_poll().
+ * app_init() once, after the stack is up and the interface has its address
+ * (with DHCP: once the first lease is bound, which may take a while or
+ * never happen), then app_poll() once per turn of the event loop, right
+ * after net_poll().
  * The application talks to the network only through <net/net.h> socket
  * calls, which never block: whatever cannot be done now is retried on a
  * later app_poll(). It reads its settings from the image definition

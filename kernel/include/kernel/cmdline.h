@@ -29,7 +29,10 @@
 /* Longest whole command line, in bytes. */
 #define CMDLINE_MAX 2048
 
-/* The kernel's own keys: ip, gw, mac, log. NULL-terminated. */
+/*
+ * The kernel's own keys: ip, gw, mac, log, hostname, dhcp_addr.
+ * NULL-terminated.
+ */
 extern const char *const cmdline_kernel_keys[];
 
 /* What cmdline_validate() found wrong. */

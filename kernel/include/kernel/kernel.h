@@ -16,6 +16,8 @@
 #ifndef KERNEL_KERNEL_H
 #define KERNEL_KERNEL_H
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 /* Exit codes: the process status on Linux, the debug-exit value in QEMU. */
@@ -39,6 +41,10 @@ _Noreturn void kernel_main(void);
  * platform_idle(), an application's app_poll()), never from a handler.
  */
 void kernel_request_stop(int code);
+
+/* Whether a stop was requested (loops of their own, such as
+ * kernel_dns_resolve_blocking(), end early). */
+bool kernel_is_stopping(void);
 
 /*
  * Print every stack counter on the console, one line each,
