@@ -394,22 +394,44 @@ def run_tap_interactive(image: "_b.Image", exe: Path,
                            "TAP device and namespace; run as root")
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netlab
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # leave the Lab: stop keel, drop the netns
+
+    signal.signal(signal.SIGTERM, on_term)
     with netlab.Lab(exe, extra_args=cmdline, log_to_console=True) as lab:
-        port = image.values.get("CONFIG_APP_UDP_ECHO_PORT", 7)
         print(f"keel: {image.name} is up at {lab.keel_ip} in network "
               f"namespace {lab.ns}", flush=True)
         print(f"keel: reach it with:  ip netns exec {lab.ns} ping "
               f"{lab.keel_ip}", flush=True)
-        print(f"keel:                 ip netns exec {lab.ns} "
-              f"{_b.SYSTEM_PYTHON} -c \"import socket; s=socket.socket("
-              f"socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'hi', "
-              f"('{lab.keel_ip}', {port})); print(s.recv(100))\"",
-              flush=True)
+        hint = _app_hint(image, lab.keel_ip)
+        if hint:
+            print(f"keel:                 ip netns exec {lab.ns} "
+                  f"{_b.SYSTEM_PYTHON} -c \"{hint}\"", flush=True)
         print("keel: Ctrl-C stops it", flush=True)
         try:
             return lab.wait()
         except KeyboardInterrupt:
             return 0
+
+
+def _app_hint(image: "_b.Image", ip: str) -> str:
+    """A one-line Python client for the image's application, or ''."""
+    v = image.values
+    udp = "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+    if image.app == "udp-echo":
+        port = v["CONFIG_APP_UDP_ECHO_PORT"]
+        return (f"{udp}s.sendto(b'hi', ('{ip}', {port})); "
+                f"print(s.recv(100))")
+    if image.app == "resolve":
+        port = v["CONFIG_APP_RESOLVE_PORT"]
+        return (f"{udp}s.sendto(b'example.com', ('{ip}', {port})); "
+                f"print(s.recv(300))")
+    if image.app == "tcp-echo":
+        port = v["CONFIG_APP_TCP_ECHO_PORT"]
+        return (f"import socket; s=socket.create_connection(('{ip}', "
+                f"{port})); s.sendall(b'hi'); print(s.recv(100))")
+    return ""
 
 
 def bench_ping(args: argparse.Namespace) -> None:
