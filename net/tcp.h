@@ -245,6 +245,13 @@ void tcp_out_reset_rate(void);
 
 /* ---- tcp_sack.c ------------------------------------------------------- */
 /* Merge the SACK blocks of an ACK into the scoreboard (RFC 2018 §5). */
+/*
+ * Insert r into the sorted, disjoint ranges in[0..n), merging what it
+ * overlaps or touches, into out (room for n + 1): returns out's length.
+ * Shared by the SACK scoreboard and the receive side's out-of-order list.
+ */
+int tcp_sack_range_merge(const struct tcp_range *in, int n, struct tcp_range r,
+			 struct tcp_range *out);
 void tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o);
 /* Forget what snd_una passed, or everything (after a timeout). */
 void tcp_sack_trim(struct tcp_conn *c);

@@ -498,28 +498,8 @@ static void tcp_in_syn(struct tcp_conn *c, uint64_t now_ms)
 static bool tcp_in_ooo_add(struct tcp_conn *c, uint32_t start, uint32_t end)
 {
 	struct tcp_range out[TCP_OOO_MAX + 1], r = {start, end};
-	int k = 0;
-	bool placed = false;
+	int k = tcp_sack_range_merge(c->ooo, c->ooo_count, r, out);
 
-	for (int i = 0; i < c->ooo_count; i++) {
-		struct tcp_range e = c->ooo[i];
-
-		if (seq_lt(e.end, r.start)) {
-			out[k++] = e;
-		} else if (seq_lt(r.end, e.start)) {
-			if (!placed)
-				out[k++] = r;
-			placed = true;
-			out[k++] = e;
-		} else { /* overlapping or touching: merge */
-			r.start = seq_lt(e.start, r.start) ? e.start : r.start;
-			r.end = seq_max(e.end, r.end);
-		}
-		if (k > TCP_OOO_MAX)
-			return false;
-	}
-	if (!placed)
-		out[k++] = r;
 	if (k > TCP_OOO_MAX)
 		return false;
 	memcpy(c->ooo, out, sizeof(out[0]) * (size_t)k);

@@ -51,15 +51,14 @@ void tcp_sack_trim(struct tcp_conn *c)
 	c->sacked_count = (uint8_t)k;
 }
 
-/* Insert [start, end) into the sorted board, merging what it touches. */
-static void tcp_sack_add(struct tcp_conn *c, uint32_t start, uint32_t end)
+int tcp_sack_range_merge(const struct tcp_range *in, int n, struct tcp_range r,
+			 struct tcp_range *out)
 {
-	struct tcp_range out[TCP_SACK_SCORE + 1], r = {start, end};
 	int k = 0;
 	bool placed = false;
 
-	for (int i = 0; i < c->sacked_count; i++) {
-		struct tcp_range e = c->sacked[i];
+	for (int i = 0; i < n; i++) {
+		struct tcp_range e = in[i];
 
 		if (seq_lt(e.end, r.start)) {
 			out[k++] = e;
@@ -68,13 +67,22 @@ static void tcp_sack_add(struct tcp_conn *c, uint32_t start, uint32_t end)
 				out[k++] = r;
 			placed = true;
 			out[k++] = e;
-		} else {
+		} else { /* overlapping or touching: merge */
 			r.start = seq_lt(e.start, r.start) ? e.start : r.start;
 			r.end = seq_max(e.end, r.end);
 		}
 	}
 	if (!placed)
 		out[k++] = r;
+	return k;
+}
+
+/* Insert [start, end) into the sorted board, merging what it touches. */
+static void tcp_sack_add(struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+	struct tcp_range out[TCP_SACK_SCORE + 1], r = {start, end};
+	int k = tcp_sack_range_merge(c->sacked, c->sacked_count, r, out);
+
 	if (k > TCP_SACK_SCORE)
 		k = TCP_SACK_SCORE; /* the highest range is forgotten */
 	memcpy(c->sacked, out, sizeof(out[0]) * (size_t)k);
