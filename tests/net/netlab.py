@@ -56,6 +56,18 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM a child that still runs and reap it; SIGKILL it if it has
+    not exited 5 s later."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def sh(cmd: list[str] | str, check: bool = True, timeout: float = 60,
        **kw: object) -> subprocess.CompletedProcess[str]:
     """Run a command (in the current namespace), capturing its output."""
@@ -147,13 +159,7 @@ class Lab:
         self.keel_ip = m.group(1).decode()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         if self.proc:
             self._read_log()
 

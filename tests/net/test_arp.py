@@ -16,82 +16,23 @@ arp.rx_not_for_us, arp.rx_locked) must have grown.
 from __future__ import annotations
 
 import re
-import select
 import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, Skip  # noqa: E402
+from netwire import WireSuite, moved  # noqa: E402
 
 from scapy.layers.inet import ICMP, IP  # noqa: E402
 from scapy.layers.l2 import ARP, Ether  # noqa: E402
 from scapy.packet import Packet  # noqa: E402
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
 FAKE_MAC = "02:66:61:6b:65:01"
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 ZERO_MAC = "00:00:00:00:00:00"
-
-
-class Wire:
-    """A packet socket on the TAP's Linux side: frames written to it go to
-    keel as they are; frames keel sends can be read back."""
-
-    def __init__(self, ifname: str) -> None:
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                  socket.htons(ETH_P_ALL))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-        self.sock.bind((ifname, ETH_P_ALL))
-        self.sock.setblocking(False)
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def send(self, frame: bytes | Packet) -> None:
-        self.sock.send(bytes(frame))
-
-    def drain(self) -> None:
-        for _ in range(100000):
-            try:
-                self.sock.recv(65536)
-            except BlockingIOError:
-                return
-
-    def read(self, seconds: float,
-             until: Callable[[Ether], bool] | None = None) -> list[Ether]:
-        """Frames keel sent (not Linux's own) during the next `seconds`,
-        stopping early after one for which `until` is true."""
-        out: list[Ether] = []
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return out
-            if not select.select([self.sock], [], [], left)[0]:
-                continue
-            for _ in range(1000):
-                try:
-                    data, addr = self.sock.recvfrom(65536)
-                except BlockingIOError:
-                    break
-                if addr[2] == PACKET_OUTGOING:
-                    continue
-                pkt = Ether(data)
-                out.append(pkt)
-                if until and until(pkt):
-                    return out
-
-
-def moved(before: dict[str, int], after: dict[str, int]) -> str:
-    text = [f"{k} +{after[k] - before.get(k, 0)}" for k in sorted(after)
-            if after[k] != before.get(k, 0)]
-    return ", ".join(text) or "no counter moved"
 
 
 def arping_flavour() -> str:
@@ -102,65 +43,12 @@ def arping_flavour() -> str:
     return "-I" if re.search(r"-I <?(device|interface)", text) else "-i"
 
 
-class ArpSuite:
+class ArpSuite(WireSuite):
     def __init__(self, lab: Lab) -> None:
-        self.lab = lab
-        self.wire = Wire(lab.ifname)
-        self.linux_mac = lab.linux_mac()
-        self.keel_mac = lab.keel_mac()
+        super().__init__(lab)
         self.ping_id = 0x4100
 
-    def is_responsive(self) -> bool:
-        """keel runs and answers a counter dump (so it also got through
-        every frame queued before it)."""
-        if not self.lab.alive():
-            return False
-        try:
-            self.lab.stats()
-        except RuntimeError:
-            return False
-        return True
-
-    def guarded(self, fn: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            if not self.lab.alive():
-                self.lab.start()
-                self.keel_mac = self.lab.keel_mac()
-            start = len(self.lab.log)
-            self.wire.drain()
-            try:
-                fn()
-            finally:
-                if not self.is_responsive():
-                    self.lab.stop()
-                    log = self.lab.log[start:].decode(errors="replace")
-                    raise AssertionError(
-                        f"keel died or hung (exit "
-                        f"{self.lab.proc.returncode}); "
-                        f"its last output: {log[-800:]!r}")
-        return run
-
     # -- helpers -------------------------------------------------------------
-
-    def wait_counters(self, before: dict[str, int], want: dict[str, int],
-                      timeout: float = 3.0) -> dict[str, int]:
-        deadline = time.monotonic() + timeout
-        while True:
-            after = self.lab.stats()
-            missing = [n for n in want if n not in after]
-            if missing:
-                raise AssertionError(f"keel has no counter "
-                                     f"{', '.join(missing)}")
-            short = {n: after[n] - before.get(n, 0) for n in want
-                     if after[n] - before.get(n, 0) < want[n]}
-            if not short:
-                return after
-            if time.monotonic() > deadline:
-                need = ", ".join(f"{n} +{got} (expected +{want[n]})"
-                                 for n, got in short.items())
-                raise AssertionError(f"{need}; counters that moved: "
-                                     f"{moved(before, after)}")
-            time.sleep(0.05)
 
     def arp(self, op: int, eth_src: str, sha: str, spa: str, tpa: str,
             eth_dst: str | None = None, tha: str = ZERO_MAC) -> Packet:

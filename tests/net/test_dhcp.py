@@ -42,7 +42,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from netlab import Cases, Lab, Skip, _die_with_parent, sh  # noqa: E402
+from netlab import (Cases, Lab, Skip, _die_with_parent, sh,  # noqa: E402
+                    stop_process)
 
 IMAGE = "dhcp-tap"
 
@@ -96,13 +97,7 @@ class Dnsmasq:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
     def log(self) -> str:

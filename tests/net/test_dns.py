@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from netlab import Cases, Lab, Skip, sh  # noqa: E402
+from netlab import Cases, Lab, Skip, sh, stop_process  # noqa: E402
+from netwire import delta  # noqa: E402
 
 IMAGE = "resolve-tap"
 
@@ -59,12 +60,6 @@ RECORDS = [
     "--host-record=multi.example,10.1.2.6",
     "--host-record=v6only.example,fd00::1",
 ]
-
-
-def delta(before: dict[str, int], after: dict[str, int], name: str) -> int:
-    if name not in after:
-        raise AssertionError(f"keel has no counter {name}")
-    return after[name] - before.get(name, 0)
 
 
 def moved(before: dict[str, int], after: dict[str, int]) -> str:
@@ -262,13 +257,7 @@ class Dnsmasq:
         raise RuntimeError("dnsmasq did not answer within 10 s")
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 # --------------------------------------------------------------------------

@@ -18,10 +18,8 @@ failure and can be fixed with KEEL_SEED=<n> to replay a run.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import re
-import select
 import socket
 import subprocess
 import sys
@@ -31,40 +29,19 @@ from typing import Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, Skip, note, sh  # noqa: E402
+from netwire import (SEED, WireSuite, keel_config, moved,  # noqa: E402
+                     seeded)
 
 from scapy.layers.inet import ICMP, IP, UDP  # noqa: E402
 from scapy.layers.l2 import ARP, Ether  # noqa: E402
 from scapy.packet import Packet, Raw  # noqa: E402
 
-SEED = int(os.environ.get("KEEL_SEED", "0")) or \
-    int.from_bytes(os.urandom(4), "big")
-
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
 MTU = 1500
 FAKE_MAC = "02:00:00:00:be:ef"
 ECHO_PORT = 7
 # Counters Linux's own traffic on keel0 moves too (router solicitations and
 # MLD reports to 33:33:... MACs), so a case can only ask for "at least".
 NOISY = frozenset({"eth.rx_frames", "eth.rx_not_for_us"})
-
-
-def seeded(text: str) -> str:
-    return f"{text} (seed {SEED}; replay with KEEL_SEED={SEED})"
-
-
-def keel_config(keel: str) -> dict[str, int]:
-    """The CONFIG_ integers of the image keel was built from."""
-    out: dict[str, int] = {}
-    hdr = Path(keel).resolve().parent / "include" / "keel_config.h"
-    try:
-        text = hdr.read_text()
-    except OSError:
-        return out
-    for m in re.finditer(r"#define (CONFIG_\w+)\s+(0x[0-9a-fA-F]+|\d+)",
-                         text):
-        out[m.group(1)] = int(m.group(2), 0)
-    return out
 
 
 def tx_dropped(ifname: str) -> int:
@@ -75,56 +52,6 @@ def tx_dropped(ifname: str) -> int:
         if name.strip() == ifname:
             return int(rest.split()[11])
     return 0
-
-
-class Wire:
-    """A packet socket on the TAP's Linux side: frames written to it go to
-    keel as they are; frames keel sends can be read back."""
-
-    def __init__(self, ifname: str) -> None:
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                  socket.htons(ETH_P_ALL))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-        self.sock.bind((ifname, ETH_P_ALL))
-        self.sock.setblocking(False)
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def send(self, frame: bytes | Packet) -> None:
-        self.sock.send(bytes(frame))
-
-    def drain(self) -> None:
-        """Forget every frame captured so far."""
-        for _ in range(100000):
-            try:
-                self.sock.recv(65536)
-            except BlockingIOError:
-                return
-
-    def read(self, seconds: float,
-             until: Callable[[Ether], bool] | None = None) -> list[Ether]:
-        """Frames keel sent (not Linux's own) during the next `seconds`,
-        stopping early after one for which `until` is true."""
-        out: list[Ether] = []
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return out
-            if not select.select([self.sock], [], [], left)[0]:
-                continue
-            for _ in range(1000):
-                try:
-                    data, addr = self.sock.recvfrom(65536)
-                except BlockingIOError:
-                    break
-                if addr[2] == PACKET_OUTGOING:
-                    continue
-                pkt = Ether(data)
-                out.append(pkt)
-                if until and until(pkt):
-                    return out
 
 
 def ping_ok(dst: str, count: int = 2, size: int = 56,
@@ -164,55 +91,25 @@ def fix_ipv4_checksum(frame: bytearray) -> None:
                                                                        "big")
 
 
-def moved(before: dict[str, int], after: dict[str, int]) -> str:
-    text = [f"{k} +{after[k] - before.get(k, 0)}" for k in sorted(after)
-            if after[k] != before.get(k, 0)]
-    return ", ".join(text) or "no counter moved"
+class Hostile(WireSuite):
+    wrap = staticmethod(seeded)
 
-
-class Hostile:
     def __init__(self, lab: Lab, config: dict[str, int]) -> None:
-        self.lab = lab
+        super().__init__(lab)
         self.rng = random.Random(SEED)
-        self.wire = Wire(lab.ifname)
         self.ids = itertools.count(0x4b00)
         self.slots = config.get("CONFIG_IPV4_REASM_SLOTS", 4)
         self.reasm_max = config.get("CONFIG_IPV4_REASM_MAX", 9216)
-        self.keel_mac = lab.keel_mac()
-        self.linux_mac = lab.linux_mac()
 
     # -- running a case ----------------------------------------------------
-
-    def is_responsive(self) -> bool:
-        """keel runs and answers a counter dump (so it also got through
-        every frame queued before it)."""
-        if not self.lab.alive():
-            return False
-        try:
-            self.lab.stats()
-        except RuntimeError:
-            return False
-        return True
 
     def guarded(self, fn: Callable[[], None]) -> Callable[[], None]:
         """Run a case on a live keel; afterwards keel must be alive and
         answer Linux's ping."""
+        case = super().guarded(fn)
+
         def run() -> None:
-            if not self.lab.alive():
-                self.lab.start()
-                self.keel_mac = self.lab.keel_mac()
-            start = len(self.lab.log)
-            self.wire.drain()
-            try:
-                fn()
-            finally:
-                if not self.is_responsive():
-                    self.lab.stop()
-                    log = self.lab.log[start:].decode(errors="replace")
-                    raise AssertionError(seeded(
-                        f"keel died or hung (exit "
-                        f"{self.lab.proc.returncode}); "
-                        f"its last output: {log[-800:]!r}"))
+            case()
             try:
                 ping_ok(self.lab.keel_ip)
             except AssertionError as e:
@@ -248,27 +145,6 @@ class Hostile:
         return n
 
     # -- checks ------------------------------------------------------------
-
-    def wait_counters(self, before: dict[str, int], want: dict[str, int],
-                      timeout: float = 3.0) -> dict[str, int]:
-        """Wait until every counter in `want` grew by at least its value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            after = self.lab.stats()
-            missing = [n for n in want if n not in after]
-            if missing:
-                raise AssertionError(f"keel has no counter "
-                                     f"{', '.join(missing)}")
-            short = {n: after[n] - before.get(n, 0) for n in want
-                     if after[n] - before.get(n, 0) < want[n]}
-            if not short:
-                return after
-            if time.monotonic() > deadline:
-                need = ", ".join(f"{n} +{got} (expected +{want[n]})"
-                                 for n, got in short.items())
-                raise AssertionError(seeded(
-                    f"{need}; counters that moved: {moved(before, after)}"))
-            time.sleep(0.05)
 
     def dropped(self, frames: list[bytes | Packet], counter: str,
                 n: int | None = None, echo_id: int | None = None,
@@ -853,9 +729,11 @@ class Hostile:
                 raise AssertionError(f"keel has no counter "
                                      f"{', '.join(missing)}")
             return sum(s[n] for n in names)
-        # A reassembled datagram goes up as one more ICMP or UDP input (or
-        # no-protocol drop) after its fragments were counted in frag_rx.
-        upper = total("icmp.rx", "udp.rx", "ipv4.rx_no_proto") - \
+        # A reassembled datagram goes up as one more ICMP, UDP or TCP input
+        # (or no-protocol drop) after its fragments were counted in frag_rx;
+        # random frames with protocol 6 reach TCP.
+        upper = total("icmp.rx", "udp.rx", "tcp.rx",
+                      "ipv4.rx_no_proto") - \
             total("ipv4.frag_reassembled")
         rules = {
             "eth.rx_frames": total(

@@ -21,25 +21,11 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, note  # noqa: E402
+from netwire import delta, died, keel_config, responsive  # noqa: E402
 
 ICMP_HDR = 8
 IP_HDR = 20
 MTU = 1500
-
-
-def keel_config(keel: str) -> dict[str, int]:
-    """The CONFIG_ integers of the image keel was built from (its generated
-    keel_config.h sits beside it); empty when it cannot be found."""
-    out: dict[str, int] = {}
-    hdr = Path(keel).resolve().parent / "include" / "keel_config.h"
-    try:
-        text = hdr.read_text()
-    except OSError:
-        return out
-    for m in re.finditer(r"#define (CONFIG_\w+)\s+(0x[0-9a-fA-F]+|\d+)",
-                         text):
-        out[m.group(1)] = int(m.group(2), 0)
-    return out
 
 
 @dataclasses.dataclass
@@ -115,12 +101,6 @@ def check_clean(res: PingResult, count: int, what: str) -> None:
                              f"{' | '.join(tail)}")
 
 
-def delta(before: dict[str, int], after: dict[str, int], name: str) -> int:
-    if name not in after:
-        raise AssertionError(f"keel has no counter {name}")
-    return after[name] - before.get(name, 0)
-
-
 class PingSuite:
     def __init__(self, lab: Lab, config: dict[str, int]) -> None:
         self.lab = lab
@@ -131,17 +111,6 @@ class PingSuite:
 
     # -- wrapper -----------------------------------------------------------
 
-    def is_responsive(self) -> bool:
-        """keel runs and answers a counter dump (so it also got through
-        every frame queued before it)."""
-        if not self.lab.alive():
-            return False
-        try:
-            self.lab.stats()
-        except RuntimeError:
-            return False
-        return True
-
     def guarded(self, fn: Callable[[], None]) -> Callable[[], None]:
         """Run a case on a live keel and fail it if keel dies during it."""
         def run() -> None:
@@ -151,13 +120,8 @@ class PingSuite:
             try:
                 fn()
             finally:
-                if not self.is_responsive():
-                    self.lab.stop()
-                    log = self.lab.log[start:].decode(errors="replace")
-                    raise AssertionError(
-                        f"keel died or hung (exit "
-                        f"{self.lab.proc.returncode}); "
-                        f"its last output: {log[-800:]!r}")
+                if not responsive(self.lab):
+                    raise AssertionError(died(self.lab, start))
         return run
 
     # -- cases -------------------------------------------------------------

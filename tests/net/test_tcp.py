@@ -37,15 +37,13 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, note  # noqa: E402
+from netwire import SEED  # noqa: E402
 
 IMAGE = "tcp-echo-tap"
 ECHO, SINK, SOURCE = 7, 9, 19
 MIB = 1 << 20
 IO_TIMEOUT = 30.0
 LISTENERS = 3
-
-SEED = int(os.environ.get("KEEL_SEED", "0")) or \
-    int.from_bytes(os.urandom(4), "big")
 
 
 def keel_config(keel: str) -> dict[str, int]:

@@ -15,9 +15,7 @@ in every failure and can be fixed with KEEL_SEED=<n> to replay a run.
 from __future__ import annotations
 
 import collections
-import os
 import random
-import re
 import select
 import socket
 import sys
@@ -27,6 +25,8 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab  # noqa: E402
+from netwire import (SEED, delta, died, keel_config, moved,  # noqa: E402
+                     responsive, seeded)
 
 ECHO_PORT = 7
 IP_HDR = 20
@@ -34,27 +34,6 @@ UDP_HDR = 8
 MTU = 1500
 ONE_FRAME = MTU - IP_HDR - UDP_HDR      # 1472
 REPLY_TIMEOUT = 2.0
-
-SEED = int(os.environ.get("KEEL_SEED", "0")) or \
-    int.from_bytes(os.urandom(4), "big")
-
-
-def seeded(text: str) -> str:
-    return f"{text} (seed {SEED}; replay with KEEL_SEED={SEED})"
-
-
-def keel_config(keel: str) -> dict[str, int]:
-    """The CONFIG_ integers of the image keel was built from."""
-    out: dict[str, int] = {}
-    hdr = Path(keel).resolve().parent / "include" / "keel_config.h"
-    try:
-        text = hdr.read_text()
-    except OSError:
-        return out
-    for m in re.finditer(r"#define (CONFIG_\w+)\s+(0x[0-9a-fA-F]+|\d+)",
-                         text):
-        out[m.group(1)] = int(m.group(2), 0)
-    return out
 
 
 def udp_csum_errors() -> int:
@@ -67,19 +46,6 @@ def udp_csum_errors() -> int:
     return int(heads[1][heads[0].index("InCsumErrors")])
 
 
-def delta(before: dict[str, int], after: dict[str, int], name: str) -> int:
-    if name not in after:
-        raise AssertionError(f"keel has no counter {name}")
-    return after[name] - before.get(name, 0)
-
-
-def interesting(before: dict[str, int], after: dict[str, int]) -> str:
-    """The counters that moved, for failure messages."""
-    moved = [f"{k} +{after[k] - before.get(k, 0)}" for k in sorted(after)
-             if after[k] != before.get(k, 0)]
-    return ", ".join(moved) or "no counter moved"
-
-
 class UdpSuite:
     def __init__(self, lab: Lab, config: dict[str, int]) -> None:
         self.lab = lab
@@ -89,17 +55,6 @@ class UdpSuite:
         self.max_data = reasm_max - UDP_HDR
         self.before: dict[str, int] = {}
         self.csum_errors = 0
-
-    def is_responsive(self) -> bool:
-        """keel runs and answers a counter dump (so it also got through
-        every frame queued before it)."""
-        if not self.lab.alive():
-            return False
-        try:
-            self.lab.stats()
-        except RuntimeError:
-            return False
-        return True
 
     def guarded(self, fn: Callable[[], None]) -> Callable[[], None]:
         """Run a case on a live keel and fail it if keel dies during it."""
@@ -112,13 +67,8 @@ class UdpSuite:
             try:
                 fn()
             finally:
-                if not self.is_responsive():
-                    self.lab.stop()
-                    log = self.lab.log[start:].decode(errors="replace")
-                    raise AssertionError(seeded(
-                        f"keel died or hung (exit "
-                        f"{self.lab.proc.returncode}); "
-                        f"its last output: {log[-800:]!r}"))
+                if not responsive(self.lab):
+                    raise AssertionError(seeded(died(self.lab, start)))
         return run
 
     def sock(self) -> socket.socket:
@@ -140,7 +90,7 @@ class UdpSuite:
                 f"{what}: no echo of {len(data)} bytes in {REPLY_TIMEOUT} s;"
                 f" during this case Linux dropped {bad} UDP datagrams for "
                 f"bad checksums and keel counted: "
-                f"{interesting(self.before, after)}")) from None
+                f"{moved(self.before, after)}")) from None
         if peer != self.keel:
             raise AssertionError(seeded(f"{what}: echo came from {peer}, "
                                         f"not {self.keel}"))
@@ -197,7 +147,7 @@ class UdpSuite:
             after = self.lab.stats()
             if delta(before, after, "ipv4.frag_too_big") < 1:
                 raise AssertionError(f"ipv4.frag_too_big did not move: "
-                                     f"{interesting(before, after)}")
+                                     f"{moved(before, after)}")
             s.settimeout(REPLY_TIMEOUT)
             self.echo(s, b"still there?", "datagram after an oversized one")
 
@@ -222,7 +172,7 @@ class UdpSuite:
                     raise AssertionError(seeded(
                         f"port {port}: no port unreachable in "
                         f"{REPLY_TIMEOUT} s; keel: "
-                        f"{interesting(before, after)}")) from None
+                        f"{moved(before, after)}")) from None
                 raise AssertionError(f"port {port} answered {got!r}")
             time.sleep(0.02)   # stay well under the ICMP rate limit
         after = self.lab.stats()
@@ -256,7 +206,7 @@ class UdpSuite:
                     raise AssertionError(seeded(
                         f"socket {k}: {lost} of {per} datagrams not echoed, "
                         f"{extra} foreign or duplicate; keel: "
-                        f"{interesting(before, after)}"))
+                        f"{moved(before, after)}"))
         finally:
             for s in socks:
                 s.close()
