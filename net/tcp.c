@@ -81,6 +81,7 @@ static void tcp_conn_reset(struct tcp_conn *c)
 	c->close_at = c->keep_at = c->tlp_at = TCP_NONE;
 	c->ssthresh = UINT32_MAX / 2;
 	c->mss = TCP_DEFAULT_MSS;
+	tcp_rack_reset(c);
 }
 
 /* The TIME_WAIT connection whose time runs out first, or NULL. */
@@ -178,7 +179,7 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state st, uint64_t now_ms)
 		/* RFC 9293 §3.10.7.4: 2 MSL; nothing else runs meanwhile. */
 		c->close_at = now_ms + 2 * (uint64_t)CONFIG_TCP_MSL_MS;
 		c->rto_at = c->persist_at = c->keep_at = TCP_NONE;
-		c->tlp_at = TCP_NONE;
+		c->tlp_at = c->rack_at = TCP_NONE;
 	} else if (st == TCP_STATE_FIN_WAIT_2 && !c->user_open) {
 		/* Nobody can read any more: do not wait for ever for the
 		 * peer's FIN (a deviation every stack makes). */
@@ -193,7 +194,7 @@ void tcp_conn_closed(struct tcp_conn *c, int err)
 	tcp_detach_from_parent(c);
 	c->state = TCP_STATE_CLOSED;
 	c->rto_at = c->persist_at = c->delack_at = TCP_NONE;
-	c->close_at = c->keep_at = c->tlp_at = TCP_NONE;
+	c->close_at = c->keep_at = c->tlp_at = c->rack_at = TCP_NONE;
 	c->needs_output = false;
 	if (!c->user_open)
 		tcp_conn_free(c);

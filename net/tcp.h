@@ -73,6 +73,18 @@ struct tcp_range {
 	uint32_t end; /* just past the last byte */
 };
 
+/* One entry of the transmission log (tcp_rack.c). */
+#define TCP_TXLOG	    (CONFIG_TCP_TX_RING / 1024 + 16)
+#define TCP_TXSEG_SACKED    0x01 /* delivered, above snd_una */
+#define TCP_TXSEG_LOST	    0x02 /* taken for lost, not yet sent again */
+#define TCP_TXSEG_RXT	    0x04 /* sent more than once */
+struct tcp_txseg {
+	uint32_t end; /* just past its last sequence number */
+	uint32_t at;  /* when it last went out (ms, wrapping) */
+	uint32_t order; /* and in which place (tx_order then) */
+	uint8_t flags;
+};
+
 struct tcp_conn {
 	bool in_use;	/* the slot is taken */
 	bool user_open; /* the application holds the handle */
@@ -101,17 +113,33 @@ struct tcp_conn {
 
 	/* congestion (RFC 5681, 6582) */
 	uint32_t cwnd, ssthresh, recover;
+	uint32_t bytes_acked; /* toward the next SMSS of cwnd (RFC 3465) */
 	uint8_t dupacks;
 	bool in_recovery;
+	bool rto_recovery; /* go-back-N after a timeout, until recover */
 	/* SACK scoreboard (RFC 6675): what the peer holds above snd_una */
 	struct tcp_range sacked[TCP_SACK_SCORE];
 	uint8_t sacked_count;
-	uint32_t high_rxt; /* holes below this were retransmitted */
-	uint32_t rxt_mark; /* snd_max when they were */
 	/* undoing a recovery that D-SACKs show was needless (RFC 2883 §4) */
 	uint32_t prior_cwnd, prior_ssthresh;
 	uint32_t undo_start; /* snd_una when the recovery began */
 	uint16_t undo_rxt;   /* its retransmissions not yet D-SACKed */
+	/* transmission log and RACK loss detection (RFC 8985) */
+	struct tcp_txseg txlog[TCP_TXLOG];
+	uint32_t txlog_base; /* where its first entry starts */
+	uint16_t txlog_head, txlog_count;
+	uint32_t tx_order;		   /* transmissions counted */
+	uint32_t rack_order, rack_rtt; /* the latest-sent delivery */
+	uint32_t rack_fack;			/* highest delivered end */
+	uint32_t rack_dsack_round; /* snd_max at the last widening */
+	uint32_t min_rtt;
+	uint8_t rack_mult, rack_recoveries;
+	bool rack_valid, rack_reo_seen;
+	bool rack_dsack_pending; /* rack_dsack_round is set */
+	uint64_t rack_at; /* reordering timer: look again then */
+	/* proportional rate reduction in recovery (RFC 6937) */
+	uint32_t prr_delivered, prr_out, prr_recover_fs;
+	uint32_t delivered; /* bytes the last ACK newly delivered */
 
 	/* receive sequence space */
 	uint32_t irs, rcv_nxt, rcv_adv;
@@ -216,6 +244,9 @@ void tcp_in_set_window(struct tcp_conn *c, const struct tcp_seg *s);
 bool tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *s,
 		   uint64_t now_ms);
 
+/* Start fast recovery: ssthresh = FlightSize / 2, recover = SND.MAX. */
+void tcp_ack_enter_recovery(struct tcp_conn *c);
+
 /* ---- tcp_out.c ---------------------------------------------------------- */
 /* Send whatever the windows allow, then an ACK if one is owed. */
 void tcp_output(struct tcp_conn *c, uint64_t now_ms);
@@ -274,6 +305,25 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 uint32_t tcp_sack_skip(const struct tcp_conn *c, uint32_t seq, uint32_t *len);
 /* Retransmit the holes the scoreboard shows while pipe < cwnd. */
 void tcp_sack_recover(struct tcp_conn *c, uint64_t now_ms);
+
+/* ---- tcp_rack.c ------------------------------------------------------- */
+void tcp_rack_reset(struct tcp_conn *c);
+/* A segment of `span` sequence numbers from seq went out (or again). */
+void tcp_rack_sent(struct tcp_conn *c, uint32_t seq, uint32_t span,
+		   uint64_t now_ms);
+/* An acceptable ACK arrived (scoreboard already updated): deliveries. */
+void tcp_rack_update(struct tcp_conn *c, const struct tcp_seg *s,
+		     uint64_t now_ms);
+/* A D-SACK arrived: reordering; widen the window (once per round). */
+void tcp_rack_dsack(struct tcp_conn *c);
+void tcp_rack_recovery_started(struct tcp_conn *c);
+/* Mark what is lost now, arm rack_at for the rest; true if any newly. */
+bool tcp_rack_detect(struct tcp_conn *c, uint64_t now_ms);
+bool tcp_rack_has_lost(const struct tcp_conn *c);
+/* Bytes neither SACKed nor lost: RFC 6675's pipe, by the log. */
+uint32_t tcp_rack_pipe(const struct tcp_conn *c);
+/* The lowest entry marked lost. */
+bool tcp_rack_next_lost(const struct tcp_conn *c, uint32_t *start, uint32_t *len);
 
 /* ---- tcp_timer.c -------------------------------------------------------- */
 void tcp_poll(uint64_t now_ms);

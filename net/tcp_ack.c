@@ -3,8 +3,8 @@
  * "check the ACK field"), with what an acknowledgment drives: the send
  * window (SND.WL1/WL2), RTT samples (RFC 6298, RFC 7323 §4), congestion
  * control (RFC 5681 slow start and congestion avoidance, RFC 6582
- * NewReno, RFC 5827 early retransmit with SACK), duplicate ACKs and the
- * SACK scoreboard (tcp_sack.c), and the states an ACK of our FIN ends.
+ * NewReno without SACK; with SACK, RACK in tcp_rack.c finds losses and
+ * tcp_sack.c repairs them), duplicate ACKs and the SACK scoreboard, and the states an ACK of our FIN ends.
  * tcp_in.c calls tcp_ack_input() between the SYN and text checks.
  *
  * Acceptable ACKs follow RFC 5961 §5.2: SND.UNA - MAX.SND.WND ..
@@ -31,16 +31,23 @@ static bool tcp_ack_syn_rcvd(struct tcp_conn *c, const struct tcp_seg *s,
 	return true;
 }
 
-/* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
+/*
+ * RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above,
+ * both counting bytes acknowledged (RFC 3465): in slow start up to
+ * L = 2 SMSS per ACK, in congestion avoidance one SMSS per cwnd bytes -
+ * so that a receiver's delayed ACKs do not halve the growth.
+ */
 static void tcp_ack_grow_cwnd(struct tcp_conn *c, uint32_t acked)
 {
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += acked < c->mss ? acked : c->mss;
+		c->cwnd += acked < 2u * c->mss ? acked : 2u * c->mss;
 		return;
 	}
-	c->cwnd += (uint32_t)c->mss * c->mss / c->cwnd > 0
-		       ? (uint32_t)c->mss * c->mss / c->cwnd
-		       : 1;
+	c->bytes_acked += acked;
+	if (c->bytes_acked >= c->cwnd) {
+		c->bytes_acked -= c->cwnd;
+		c->cwnd += c->mss;
+	}
 }
 
 /* RFC 6582 §3.2: an ACK during fast recovery. */
@@ -58,7 +65,7 @@ static void tcp_ack_in_recovery(struct tcp_conn *c, uint32_t ack,
 		return;
 	}
 	if (tcp_sack_in_recovery(c))
-		return; /* the scoreboard decides (tcp_sack_recover) */
+		return; /* RACK decides (tcp_sack_recover) */
 	/* Partial: retransmit the next hole, deflate by what was acked. */
 	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
 	c->cwnd += c->mss;
@@ -104,6 +111,8 @@ static void tcp_ack_new_ack(struct tcp_conn *c, const struct tcp_seg *s,
 	}
 	tcp_ack_rtt(c, s, now_ms);
 	c->snd_una = ack;
+	if (seq_ge(ack, c->recover))
+		c->rto_recovery = false;
 	if (seq_lt(c->snd_nxt, ack))
 		c->snd_nxt = ack; /* after a go-back-N restart */
 	tcp_sack_trim(c);
@@ -135,61 +144,50 @@ static bool tcp_ack_is_dup_ack(const struct tcp_conn *c,
 	       c->snd_max != c->snd_una;
 }
 
-/*
- * The duplicate ACKs that mean a loss: 3 (RFC 5681 §3.2), or, when fewer
- * than four segments are out and nothing new may be sent to draw more
- * ACKs, one less than those out (RFC 5827 early retransmit, SACK only).
- */
-static uint8_t tcp_ack_dupthresh(const struct tcp_conn *c)
+void tcp_ack_enter_recovery(struct tcp_conn *c)
 {
-	uint32_t out = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
-	bool unsent = c->snd_max != c->tx_seq + c->tx_len;
+	uint32_t flight = c->snd_max - c->snd_una;
+	uint32_t half = flight / 2;
 
-	if (!c->sack_ok || out >= 4 ||
-	    (unsent && c->snd_wnd > c->snd_max - c->snd_una))
-		return TCP_DUPACK_THRESH;
-	return (uint8_t)(out > 1 ? out - 1 : 1);
-}
-
-/* RFC 5681 §3.2 fast retransmit, RFC 6582 NewReno fast recovery. */
-static void tcp_ack_dup_ack(struct tcp_conn *c, uint64_t now_ms)
-{
-	NET_STAT_INC(TCP_RX_DUP_ACK);
-	if (c->in_recovery) {
-		/* NewReno inflates: one segment left the network. With a
-		 * scoreboard, pipe says that instead (RFC 6675). */
-		if (!tcp_sack_in_recovery(c))
-			c->cwnd += c->mss;
-		return;
-	}
-	if (++c->dupacks != tcp_ack_dupthresh(c))
-		return;
-	/* RFC 6582 §3.2 step 2: only when this loss is new. With SACK the
-	 * scoreboard tells new losses from old (RFC 6675 has no such
-	 * rule), so a loss after a timeout need not wait for another. */
-	if (!c->sack_ok && !seq_gt(c->snd_una, c->recover))
-		return;
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
 	c->undo_start = c->snd_una;
 	c->undo_rxt = 0;
-	{
-		uint32_t flight = c->snd_max - c->snd_una;
-		uint32_t half = flight / 2;
-
-		c->ssthresh = half > 2u * c->mss ? half : 2u * c->mss;
-	}
+	c->ssthresh = half > 2u * c->mss ? half : 2u * c->mss;
 	c->recover = c->snd_max;
 	c->in_recovery = true;
 	/* RFC 6675 §5: cwnd = ssthresh; NewReno adds the three segments
 	 * the duplicate ACKs say have left (RFC 6582 §3.2 step 2). */
 	c->cwnd = c->ssthresh;
-	if (!(c->sack_ok && c->sacked_count > 0))
+	if (!c->sack_ok)
 		c->cwnd += TCP_DUPACK_THRESH * (uint32_t)c->mss;
+	tcp_rack_recovery_started(c);
 	NET_STAT_INC(TCP_TX_FAST_RETRANS);
-	c->rxt_mark = c->snd_max;
+}
+
+/*
+ * RFC 5681 §3.2 fast retransmit, RFC 6582 NewReno fast recovery: without
+ * SACK only. With SACK, RACK (tcp_rack.c) decides what is lost and the
+ * duplicate ACKs only drive limited transmit (tcp_out.c).
+ */
+static void tcp_ack_dup_ack(struct tcp_conn *c, uint64_t now_ms)
+{
+	NET_STAT_INC(TCP_RX_DUP_ACK);
+	if (c->dupacks < UINT8_MAX)
+		c->dupacks++;
+	if (c->sack_ok)
+		return;
+	if (c->in_recovery) {
+		c->cwnd += c->mss; /* one segment left the network */
+		return;
+	}
+	if (c->dupacks != TCP_DUPACK_THRESH)
+		return;
+	/* RFC 6582 §3.2 step 2: only when this loss is new. */
+	if (!seq_gt(c->snd_una, c->recover))
+		return;
+	tcp_ack_enter_recovery(c);
 	tcp_retransmit_una(c, now_ms);
-	c->high_rxt = c->snd_una + c->mss;
 }
 
 /* RFC 9293 §3.10.7.4: update the send window (SND.WL1/WL2 rule). */
@@ -252,6 +250,7 @@ bool tcp_ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now_ms)
 		return false;
 	}
 	tcp_sack_update(c, &s->h.opts);
+	tcp_rack_update(c, s, now_ms);
 	tcp_sack_dsack(c, &s->h.opts, ack);
 	if (seq_gt(ack, c->snd_una))
 		tcp_ack_new_ack(c, s, now_ms);

@@ -140,6 +140,8 @@ static void tcp_out_sent(struct tcp_conn *c, const struct tcp_out *o,
 	}
 	if (span == 0)
 		return;
+	if (!(o->flags & TCP_FLAG_SYN))
+		tcp_rack_sent(c, o->seq, span, now_ms);
 	if (seq_lt(o->seq, c->snd_max)) {
 		NET_STAT_INC(TCP_TX_RETRANS);
 	} else if (!c->rtt_timing) {

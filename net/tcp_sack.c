@@ -1,29 +1,27 @@
 /*
  * tcp_sack.c - the sender's SACK scoreboard and SACK-based loss recovery
- * (RFC 2018, RFC 6675, simplified).
+ * (RFC 2018, RFC 6675 with RFC 8985's loss detection).
  *
  * The scoreboard keeps up to TCP_SACK_SCORE ranges the peer reported
  * holding above snd_una, sorted and merged; blocks outside
  * (snd_una, snd_max] (D-SACKs, forgeries) are ignored, and when the board
  * is full the highest range is forgotten (it is only an optimisation).
+ * The transmission log (tcp_rack.c) takes from it which segments were
+ * delivered.
  *
- * Recovery starts like NewReno (tcp_in.c: three duplicate ACKs, cwnd =
- * ssthresh = FlightSize / 2). With SACK, every unSACKed byte below the
- * highest SACKed one is taken as lost (RFC 6675's IsLost, with DupThresh
- * reduced to "anything SACKed above it" - the FACK view), so
+ * Recovery: when RACK marks a segment lost, fast recovery starts
+ * (tcp_ack_enter_recovery(): cwnd = ssthresh = FlightSize / 2, recover =
+ * SND.MAX). While pipe - the bytes neither SACKed nor marked lost - is
+ * below cwnd, the lowest lost segment is sent again (RFC 6675 NextSeg rule
+ * 1), then new data (rule 2, by tcp_output(), whose usable window uses
+ * pipe). A retransmission that is lost in turn is found the same way: a
+ * segment sent after it is delivered and the reordering window passes.
+ * Recovery ends when snd_una passes `recover`.
  *
- *   pipe = outstanding - SACKed - lost bytes not yet retransmitted
- *
- * and while pipe < cwnd the next hole above high_rxt is retransmitted
- * (NextSeg rule 1), then new data is sent (rule 2, by tcp_output(), whose
- * usable window uses pipe). When the peer SACKs data sent after the holes
- * were retransmitted (past rxt_mark) while the holes remain, those
- * retransmissions were lost as well and go again. Recovery ends when
- * snd_una passes `recover`.
  * A retransmission timeout keeps the board (a deviation: RFC 2018 §5.1
  * says SHOULD forget it, in case the peer reneges) and goes back to
  * snd_una, skipping the SACKed ranges; until the cumulative ACK passes
- * them, their bytes count as in flight, so the holes go one per ACK.
+ * `recover`, no fast recovery starts.
  */
 #include <string.h>
 
@@ -105,85 +103,85 @@ void tcp_sack_update(struct tcp_conn *c, const struct tcp_opts *o)
 
 bool tcp_sack_in_recovery(const struct tcp_conn *c)
 {
-	return c->in_recovery && c->sack_ok && c->sacked_count > 0;
-}
-
-/* The end of the highest SACKed range (everything below is decided). */
-static uint32_t tcp_sack_fack(const struct tcp_conn *c)
-{
-	return c->sacked[c->sacked_count - 1].end;
+	return c->in_recovery && c->sack_ok;
 }
 
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
-	uint32_t out = c->snd_max - c->snd_una, sacked = 0, lost = 0;
-	uint32_t from =
-	    seq_gt(c->high_rxt, c->snd_una) ? c->high_rxt : c->snd_una;
-	uint32_t prev = c->snd_una;
-
-	for (int i = 0; i < c->sacked_count; i++) {
-		const struct tcp_range *r = &c->sacked[i];
-
-		sacked += r->end - r->start;
-		/* The hole [prev, r->start), the part not retransmitted. */
-		if (seq_lt(from, r->start))
-			lost += r->start - (seq_gt(from, prev) ? from : prev);
-		prev = r->end;
-	}
-	/* When the board is not yet filled in, use NewReno's view. */
-	if (c->sacked_count == 0 || sacked + lost > out)
-		return out;
-	return out - sacked - lost;
+	return tcp_rack_pipe(c);
 }
 
-/* The first hole at or above `from` and below fack: its start and length. */
-static bool tcp_sack_next_hole(const struct tcp_conn *c, uint32_t from,
-			       uint32_t *start, uint32_t *len)
+/*
+ * RFC 6937 proportional rate reduction: during recovery cwnd is what lets
+ * the data out at ssthresh / RecoverFS of the rate the peer receives it,
+ * so that the window shrinks to ssthresh over one round trip, ACK-clocked,
+ * instead of falling silent for half of it; once pipe is below ssthresh,
+ * slow start reduction bound (PRR-SSRB) brings it back up.
+ */
+static void tcp_sack_prr(struct tcp_conn *c)
 {
-	uint32_t prev = c->snd_una;
+	uint32_t pipe = tcp_rack_pipe(c);
+	int64_t sndcnt;
 
-	for (int i = 0; i < c->sacked_count; i++) {
-		const struct tcp_range *r = &c->sacked[i];
-		uint32_t s = seq_gt(from, prev) ? from : prev;
+	c->prr_delivered += c->delivered;
+	if (pipe > c->ssthresh) {
+		uint64_t fs = c->prr_recover_fs ? c->prr_recover_fs : 1;
 
-		if (seq_lt(s, r->start)) {
-			*start = s;
-			*len = r->start - s;
-			return true;
-		}
-		prev = r->end;
+		sndcnt = (int64_t)(((uint64_t)c->prr_delivered * c->ssthresh +
+				    fs - 1) / fs) -
+			 c->prr_out;
+	} else {
+		int64_t limit = (int64_t)c->prr_delivered - c->prr_out;
+
+		if (limit < (int64_t)c->delivered)
+			limit = c->delivered;
+		limit += c->mss;
+		sndcnt = (int64_t)c->ssthresh - pipe;
+		if (sndcnt > limit)
+			sndcnt = limit;
 	}
-	return false;
+	if (sndcnt < 0)
+		sndcnt = 0;
+	c->cwnd = pipe + (uint32_t)sndcnt;
 }
 
 void tcp_sack_recover(struct tcp_conn *c, uint64_t now_ms)
 {
 	uint32_t start, len;
 
-	if (!tcp_sack_in_recovery(c))
+	if (!c->sack_ok || c->state < TCP_STATE_ESTABLISHED)
 		return;
-	if (seq_lt(c->high_rxt, c->snd_una))
-		c->high_rxt = c->snd_una;
-	/* Data sent after the holes were retransmitted arrived, they did
-	 * not: the retransmissions were lost too (the idea of RFC 8985's
-	 * RACK, by sequence rather than time). Send them again. */
-	if (seq_gt(tcp_sack_fack(c), c->rxt_mark)) {
-		c->high_rxt = c->snd_una;
-		c->rxt_mark = c->snd_max;
+	tcp_rack_detect(c, now_ms);
+	/* A loss starts fast recovery, unless one is under way or a
+	 * timeout's go-back-N is: then what is lost again goes again
+	 * without another cut of the window (RFC 6582 §3.2 step 2's rule,
+	 * by `recover`). */
+	if (!c->in_recovery) {
+		if (!tcp_rack_has_lost(c))
+			return;
 	}
-	/* Bounded: each round retransmits at least one byte of a hole. */
-	for (int i = 0; i < CONFIG_TCP_TX_RING / 64 + 2; i++) {
-		uint32_t sent;
-
-		if (tcp_sack_pipe(c) >= c->cwnd ||
-		    !seq_lt(c->high_rxt, tcp_sack_fack(c)) ||
-		    !tcp_sack_next_hole(c, c->high_rxt, &start, &len))
+	if (!c->in_recovery && !c->rto_recovery) {
+		tcp_ack_enter_recovery(c);
+		c->prr_delivered = c->prr_out = 0;
+		c->prr_recover_fs = c->snd_max - c->snd_una;
+		tcp_sack_prr(c);
+		/* The first retransmission goes whatever the count says. */
+		if (c->cwnd < tcp_rack_pipe(c) + c->mss)
+			c->cwnd = tcp_rack_pipe(c) + c->mss;
+	} else if (c->in_recovery) {
+		tcp_sack_prr(c);
+	}
+	c->delivered = 0;
+	/* RFC 6675 NextSeg rule 1: what is lost, lowest first, while pipe
+	 * leaves room; new data (rule 2) is tcp_output()'s. Bounded: each
+	 * round clears the lost mark of at least one entry. */
+	for (int i = 0; i < TCP_TXLOG; i++) {
+		if (tcp_rack_pipe(c) >= c->cwnd ||
+		    !tcp_rack_next_lost(c, &start, &len))
 			return;
-		sent = tcp_retransmit(c, start, len < c->mss ? len : c->mss,
-				      now_ms);
-		if (sent == 0)
+		if (tcp_retransmit(c, start, len < c->mss ? len : c->mss,
+				   now_ms) == 0)
 			return;
-		c->high_rxt = start + sent;
 	}
 }
 
@@ -207,6 +205,9 @@ void tcp_sack_dsack(struct tcp_conn *c, const struct tcp_opts *o, uint32_t ack)
 {
 	const struct tcp_sack_block *d = &o->sack[0];
 
+	if (c->sack_ok && o->sack_count > 0 && seq_le(d->right, ack) &&
+	    seq_lt(d->left, d->right))
+		tcp_rack_dsack(c);
 	if (!c->sack_ok || o->sack_count == 0 || c->prior_cwnd == 0 ||
 	    !seq_le(d->right, ack) || !seq_ge(d->left, c->undo_start) ||
 	    !seq_le(d->right, c->recover))

@@ -25,6 +25,8 @@ void tcp_rtt_sample(struct tcp_conn *c, uint32_t r)
 {
 	uint32_t rto;
 
+	if (!c->has_rtt || r < c->min_rtt)
+		c->min_rtt = r;
 	if (!c->has_rtt) {
 		c->srtt8 = r << 3;
 		c->rttvar4 = r << 1;
@@ -160,6 +162,7 @@ static void tcp_timer_rto(struct tcp_conn *c, uint64_t now_ms)
 	c->ssthresh = flight / 2 > 2u * c->mss ? flight / 2 : 2u * c->mss;
 	c->cwnd = c->mss;
 	c->in_recovery = false;
+	c->rto_recovery = true;
 	c->prior_cwnd = 0; /* a timeout is never undone */
 	c->recover = c->snd_max;
 	/* Deviation: the SACK scoreboard is kept (RFC 2018 §5.1 says the
@@ -167,6 +170,7 @@ static void tcp_timer_rto(struct tcp_conn *c, uint64_t now_ms)
 	 * go-back-N below skips what the peer holds. */
 	c->dupacks = 0;
 	c->rtt_timing = false;
+	c->rack_at = TCP_NONE;
 	c->snd_nxt = c->snd_una;
 	tcp_output(c, now_ms);
 	/* A zero window: the persist timer probes from now on, and a peer
@@ -206,6 +210,12 @@ static void tcp_timer_conn(struct tcp_conn *c, uint64_t now_ms)
 	}
 	if (c->rto_at <= now_ms)
 		tcp_timer_rto(c, now_ms);
+	if (c->in_use && c->rack_at <= now_ms) {
+		/* RFC 8985 §6.3: the reordering window ran out. */
+		c->rack_at = TCP_NONE;
+		tcp_sack_recover(c, now_ms);
+		tcp_output(c, now_ms);
+	}
 	if (c->in_use && c->tlp_at <= now_ms)
 		tcp_timer_tlp(c, now_ms);
 	if (c->in_use && c->persist_at <= now_ms)
@@ -249,6 +259,7 @@ uint64_t tcp_next_deadline(void)
 		t = tcp_timer_min(t, c->close_at);
 		t = tcp_timer_min(t, c->keep_at);
 		t = tcp_timer_min(t, c->tlp_at);
+		t = tcp_timer_min(t, c->rack_at);
 	}
 	return t;
 }
