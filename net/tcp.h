@@ -74,13 +74,13 @@ struct tcp_range {
 };
 
 /* One entry of the transmission log (tcp_rack.c). */
-#define TCP_TXLOG	    (CONFIG_TCP_TX_RING / 1024 + 16)
-#define TCP_TXSEG_SACKED    0x01 /* delivered, above snd_una */
-#define TCP_TXSEG_LOST	    0x02 /* taken for lost, not yet sent again */
-#define TCP_TXSEG_RXT	    0x04 /* sent more than once */
+#define TCP_TXLOG	 (CONFIG_TCP_TX_RING / 1024 + 16)
+#define TCP_TXSEG_SACKED 0x01 /* delivered, above snd_una */
+#define TCP_TXSEG_LOST	 0x02 /* taken for lost, not yet sent again */
+#define TCP_TXSEG_RXT	 0x04 /* sent more than once */
 struct tcp_txseg {
-	uint32_t end; /* just past its last sequence number */
-	uint32_t at;  /* when it last went out (ms, wrapping) */
+	uint32_t end;	/* just past its last sequence number */
+	uint32_t at;	/* when it last went out (ms, wrapping) */
 	uint32_t order; /* and in which place (tx_order then) */
 	uint8_t flags;
 };
@@ -128,15 +128,15 @@ struct tcp_conn {
 	struct tcp_txseg txlog[TCP_TXLOG];
 	uint32_t txlog_base; /* where its first entry starts */
 	uint16_t txlog_head, txlog_count;
-	uint32_t tx_order;		   /* transmissions counted */
+	uint32_t tx_order;	       /* transmissions counted */
 	uint32_t rack_order, rack_rtt; /* the latest-sent delivery */
-	uint32_t rack_fack;			/* highest delivered end */
-	uint32_t rack_dsack_round; /* snd_max at the last widening */
+	uint32_t rack_fack;	       /* highest delivered end */
+	uint32_t rack_dsack_round;     /* snd_max at the last widening */
 	uint32_t min_rtt;
 	uint8_t rack_mult, rack_recoveries;
 	bool rack_valid, rack_reo_seen;
 	bool rack_dsack_pending; /* rack_dsack_round is set */
-	uint64_t rack_at; /* reordering timer: look again then */
+	uint64_t rack_at;	 /* reordering timer: look again then */
 	/* proportional rate reduction in recovery (RFC 6937) */
 	uint32_t prr_delivered, prr_out, prr_recover_fs;
 	uint32_t delivered; /* bytes the last ACK newly delivered */
@@ -323,7 +323,8 @@ bool tcp_rack_has_lost(const struct tcp_conn *c);
 /* Bytes neither SACKed nor lost: RFC 6675's pipe, by the log. */
 uint32_t tcp_rack_pipe(const struct tcp_conn *c);
 /* The lowest entry marked lost. */
-bool tcp_rack_next_lost(const struct tcp_conn *c, uint32_t *start, uint32_t *len);
+bool tcp_rack_next_lost(const struct tcp_conn *c, uint32_t *start,
+			uint32_t *len);
 
 /* ---- tcp_timer.c -------------------------------------------------------- */
 void tcp_poll(uint64_t now_ms);

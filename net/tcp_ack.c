@@ -4,8 +4,9 @@
  * window (SND.WL1/WL2), RTT samples (RFC 6298, RFC 7323 §4), congestion
  * control (RFC 5681 slow start and congestion avoidance, RFC 6582
  * NewReno without SACK; with SACK, RACK in tcp_rack.c finds losses and
- * tcp_sack.c repairs them), duplicate ACKs and the SACK scoreboard, and the states an ACK of our FIN ends.
- * tcp_in.c calls tcp_ack_input() between the SYN and text checks.
+ * tcp_sack.c repairs them), duplicate ACKs and the SACK scoreboard, and the
+ * states an ACK of our FIN ends. tcp_in.c calls tcp_ack_input() between the SYN
+ * and text checks.
  *
  * Acceptable ACKs follow RFC 5961 §5.2: SND.UNA - MAX.SND.WND ..
  * SND.NXT; anything else is dropped with a challenge ACK.

@@ -18,11 +18,11 @@
  * starts at txlog_base, which follows snd_una), the time it last went
  * out, its place in the order of transmissions (which of two segments
  * went later, even within one tick of the millisecond clock: RFC 8985's
- * xmit_ts and end_seq tie-break), and three flags. A retransmission stamps the entries it covers
- * with the new time. When the ring is full, new data joins the last
- * entry (coarser, still correct). CONFIG_TCP_TX_RING / 1024 + 16 entries
- * hold a full ring of 1 KiB segments, so with the MSS of an Ethernet path
- * that never happens.
+ * xmit_ts and end_seq tie-break), and three flags. A retransmission stamps the
+ * entries it covers with the new time. When the ring is full, new data joins
+ * the last entry (coarser, still correct). CONFIG_TCP_TX_RING / 1024 + 16
+ * entries hold a full ring of 1 KiB segments, so with the MSS of an Ethernet
+ * path that never happens.
  *
  * Loss recovery on top of it (tcp_sack.c): pipe is the bytes of entries
  * neither SACKed nor marked lost; while pipe < cwnd the lowest lost entry
@@ -87,8 +87,7 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t seq, uint32_t span,
 	if (c->in_recovery)
 		c->prr_out += span;
 	/* What went again: stamp every entry it touches. */
-	for (uint16_t i = 0; i < c->txlog_count && seq_lt(seq, log_end);
-	     i++) {
+	for (uint16_t i = 0; i < c->txlog_count && seq_lt(seq, log_end); i++) {
 		struct tcp_txseg *e = tcp_rack_at(c, i);
 
 		if (!seq_gt(e->end, seq))
@@ -97,8 +96,8 @@ void tcp_rack_sent(struct tcp_conn *c, uint32_t seq, uint32_t span,
 			break;
 		e->at = now;
 		e->order = c->tx_order;
-		e->flags = (uint8_t)((e->flags & ~TCP_TXSEG_LOST) |
-				     TCP_TXSEG_RXT);
+		e->flags =
+		    (uint8_t)((e->flags & ~TCP_TXSEG_LOST) | TCP_TXSEG_RXT);
 	}
 	if (!seq_gt(end, log_end))
 		return;
@@ -148,7 +147,7 @@ static void tcp_rack_delivered(struct tcp_conn *c, const struct tcp_txseg *e,
 		/* Step 2: was it the retransmission that arrived? A
 		 * timestamp echo older than it, or an RTT below the
 		 * minimum, says the original did: no sample. */
-		if (c->ts_ok && s->h.opts.has_ts &&
+		if (c->ts_ok && s->h.opts.has_ts && s->h.opts.ts_ecr != 0 &&
 		    ts_before(s->h.opts.ts_ecr, e->at))
 			return;
 		if (c->has_rtt && rtt < c->min_rtt)
@@ -194,8 +193,8 @@ void tcp_rack_update(struct tcp_conn *c, const struct tcp_seg *s,
 		if (e->flags & TCP_TXSEG_SACKED ||
 		    !tcp_rack_sacked(c, tcp_rack_start(c, i), e->end))
 			continue;
-		e->flags = (uint8_t)((e->flags & ~TCP_TXSEG_LOST) |
-				     TCP_TXSEG_SACKED);
+		e->flags =
+		    (uint8_t)((e->flags & ~TCP_TXSEG_LOST) | TCP_TXSEG_SACKED);
 		c->delivered += e->end - tcp_rack_start(c, i);
 		tcp_rack_delivered(c, e, s, now_ms);
 	}
@@ -296,7 +295,8 @@ uint32_t tcp_rack_pipe(const struct tcp_conn *c)
 	return pipe;
 }
 
-bool tcp_rack_next_lost(const struct tcp_conn *c, uint32_t *start, uint32_t *len)
+bool tcp_rack_next_lost(const struct tcp_conn *c, uint32_t *start,
+			uint32_t *len)
 {
 	for (uint16_t i = 0; i < c->txlog_count; i++) {
 		const struct tcp_txseg *e = tcp_rack_get(c, i);

@@ -128,7 +128,8 @@ static void tcp_sack_prr(struct tcp_conn *c)
 		uint64_t fs = c->prr_recover_fs ? c->prr_recover_fs : 1;
 
 		sndcnt = (int64_t)(((uint64_t)c->prr_delivered * c->ssthresh +
-				    fs - 1) / fs) -
+				    fs - 1) /
+				   fs) -
 			 c->prr_out;
 	} else {
 		int64_t limit = (int64_t)c->prr_delivered - c->prr_out;

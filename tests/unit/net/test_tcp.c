@@ -1598,6 +1598,151 @@ TEST(window_closing_on_data_in_flight_goes_to_persist)
 	CHECK_EQ(tcp_conns[c].tx_len, 0);
 }
 
+/* As if every RTT sample so far had been rtt_ms (the TLP waits 2 RTT). */
+static void t_rtt(int c, uint32_t rtt_ms)
+{
+	tcp_conns[c].min_rtt = rtt_ms;
+	tcp_conns[c].srtt8 = rtt_ms << 3;
+	tcp_conns[c].has_rtt = true;
+}
+
+/* Count the data segments sent at sequence number seq. */
+static int t_sent_at(uint32_t seq)
+{
+	struct t_out o;
+	int n = 0;
+
+	for (size_t i = 0; i < fake_netdev_tx_count(); i++)
+		n += t_out(i, &o) && o.seq == seq && o.len > 0;
+	return n;
+}
+
+TEST(rack_waits_out_the_reordering_window)
+{
+	int l, c;
+	uint32_t iss, m, b;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	m = tcp_conns[c].mss;
+	b = iss + 1;
+	t_rtt(c, 20); /* reo_wnd = 20 / 4 = 5 ms */
+	memset(big, 'r', sizeof(big));
+	net_tcp_send(c, big, 6 * m, now);
+	t_clear();
+	/* 20 ms later segment 2 arrives, 1 not: perhaps only reordered. */
+	now += 20; /* no timer is due meanwhile */
+	t_sack(b, (uint32_t[]){b + m, b + 2 * m}, 1);
+	CHECK_EQ(t_ntx(), 0);
+	CHECK(!tcp_conns[c].in_recovery);
+	CHECK_EQ(tcp_conns[c].rack_at, now + 5);
+	t_at(now + 4);
+	CHECK_EQ(t_ntx(), 0);
+	/* RTT + reo_wnd since it went: lost, fast recovery. */
+	t_at(now + 1);
+	CHECK(tcp_conns[c].in_recovery);
+	CHECK_EQ(t_sent_at(b), 1);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_FAST_RETRANS), 1);
+}
+
+TEST(rack_reordering_seen_needs_no_retransmission)
+{
+	int l, c;
+	uint32_t iss, m, b;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	m = tcp_conns[c].mss;
+	b = iss + 1;
+	t_rtt(c, 20);
+	memset(big, 'o', sizeof(big));
+	net_tcp_send(c, big, 4 * m, now);
+	t_clear();
+	now += 20; /* no timer is due meanwhile */
+	t_sack(b, (uint32_t[]){b + m, b + 2 * m}, 1);
+	/* Segment 1 comes in before the window ran out: no loss, and
+	 * reordering is seen. */
+	t_at(now + 2);
+	t_sack(b + 2 * m, NULL, 0);
+	CHECK(tcp_conns[c].rack_reo_seen);
+	CHECK_EQ(tcp_conns[c].rack_at, TCP_NONE);
+	t_at(now + 50); /* (a tail loss probe for 3-4 may go meanwhile) */
+	CHECK_EQ(t_sent_at(b), 0);
+	CHECK(!tcp_conns[c].in_recovery);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_FAST_RETRANS), 0);
+}
+
+TEST(rack_finds_a_lost_retransmission)
+{
+	int l, c;
+	uint32_t iss, m, b;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	m = tcp_conns[c].mss;
+	b = iss + 1;
+	t_rtt(c, 20);
+	memset(big, 'x', sizeof(big));
+	net_tcp_send(c, big, 8 * m, now);
+	t_clear();
+	/* Segment 1 lost: three SACKed above it, no reordering seen yet:
+	 * lost at once (RFC 8985 §6.2 step 4). */
+	now += 20; /* no timer is due meanwhile */
+	t_sack(b, (uint32_t[]){b + m, b + 4 * m}, 1);
+	CHECK(tcp_conns[c].in_recovery);
+	CHECK_EQ(t_sent_at(b), 1);
+	/* Its retransmission is lost too: segments sent after it (the
+	 * rest of the first flight are older; new data is not) arrive a
+	 * round trip later, and it goes a third time, without another cut
+	 * of the window. */
+	net_tcp_send(c, big, 2 * m, now);
+	t_at(now + 5);
+	t_sack(b, (uint32_t[]){b + m, b + 8 * m}, 1);
+	CHECK_EQ(t_sent_at(b), 1);
+	now += 20; /* no timer is due meanwhile */
+	t_sack(b, (uint32_t[]){b + m, b + 10 * m}, 1);
+	CHECK_EQ(t_sent_at(b), 2);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_FAST_RETRANS), 1);
+	t_sack(b + 10 * m, NULL, 0);
+	CHECK(!tcp_conns[c].in_recovery);
+}
+
+TEST(prr_paces_recovery_by_deliveries)
+{
+	int l, c;
+	uint32_t iss, m, b, out;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	m = tcp_conns[c].mss;
+	b = iss + 1;
+	t_rtt(c, 20);
+	memset(big, 'p', sizeof(big));
+	tcp_conns[c].cwnd = 10 * m;
+	net_tcp_send(c, big, 20 * m, now);
+	CHECK_EQ(t_ntx(), 10);
+	t_clear();
+	/* Segment 1 lost; 2-4 SACKed: recovery with ssthresh 5 segments.
+	 * pipe is 6 (above ssthresh): the retransmission only. */
+	now += 20; /* no timer is due meanwhile */
+	t_sack(b, (uint32_t[]){b + m, b + 4 * m}, 1);
+	CHECK(tcp_conns[c].in_recovery);
+	CHECK_EQ(tcp_conns[c].ssthresh, 5 * m);
+	CHECK_EQ(t_ntx(), 1);
+	/* Each further delivery lets out about ssthresh / RecoverFS of a
+	 * segment: two more SACKed segments, one new segment. */
+	t_clear();
+	t_sack(b, (uint32_t[]){b + m, b + 5 * m}, 1);
+	t_sack(b, (uint32_t[]){b + m, b + 6 * m}, 1);
+	out = (uint32_t)t_ntx();
+	CHECK_EQ(out, 1);
+	CHECK(tcp_conns[c].prr_out <=
+	      (tcp_conns[c].prr_delivered * tcp_conns[c].ssthresh +
+	       tcp_conns[c].prr_recover_fs - 1) /
+		      tcp_conns[c].prr_recover_fs +
+		  m);
+}
+
 TEST(dsack_undoes_needless_recovery)
 {
 	int l, c;
