@@ -962,7 +962,7 @@ def _suite(name: str) -> Callable[..., None]:
 TIERS: dict[str, Callable[..., None]] = {
     name: _tier(name) for name in ("unit", "cross", "fuzz", "net")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp")}
+    name: _suite(name) for name in ("ping", "udp", "tcp")}
 
 
 def make_parser() -> argparse.ArgumentParser:

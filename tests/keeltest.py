@@ -444,3 +444,9 @@ def bench_udp(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netbench
     netbench.bench_udp(_b, args)
+
+
+def bench_tcp(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netbench
+    netbench.bench_tcp(_b, args)

@@ -1,12 +1,12 @@
 """netbench - keel's speed, always as a ratio against Linux in the same run.
 
-./build.py bench calls bench_ping(b, args) and bench_udp(b, args), where `b`
-is the running build.py module. Each benchmark measures twice with the same
-client tool:
+./build.py bench calls bench_ping(b, args), bench_udp(b, args) and
+bench_tcp(b, args), where `b` is the running build.py module. Each benchmark
+measures twice with the same client tool:
 
-  keel    the echo-tap image in a netlab.Lab: keel on a TAP device in a
-          namespace of its own, the client on the Linux side (10.0.0.1 ->
-          10.0.0.2);
+  keel    the echo-tap image (tcp-echo-tap for bench_tcp) in a netlab.Lab:
+          keel on a TAP device in a namespace of its own, the client on the
+          Linux side (10.0.0.1 -> 10.0.0.2);
   linux   the Linux kernel answering across a veth pair between two
           namespaces this module creates and deletes itself,
           keel-bench-<pid>-cli (10.0.1.1) and keel-bench-<pid>-srv
@@ -34,10 +34,19 @@ bench_udp    tests/net/udp_rr.c (built with gcc into build/bench/) sends
              20000 datagrams of 64 and of 1400 bytes one at a time, each
              waiting for its echo: round trips/s and latency percentiles;
              against keel's udp_echo app and tests/net/udp_echo_linux.c.
+bench_tcp    tests/net/tcp_bulk.c moves 256 MiB over one connection each
+             way: Linux -> keel into the tcp_echo app's sink, keel ->
+             Linux from its source; MB/s from connect to the sink's verdict
+             or the source's end of stream. Against
+             tests/net/tcp_serve_linux.c, which checks and makes the
+             pattern byte by byte exactly as the app does. Also prints
+             the memory each side may use: keel's static rings from the
+             image, its peak RSS, and Linux's tcp_rmem/tcp_wmem limits.
 
-KEEL_BENCH_PING_COUNT, KEEL_BENCH_UDP_COUNT and KEEL_BENCH_ROUNDS override
-the counts (for a quick look; compare only runs of equal counts). Every
-client is bounded in time too: ping -w 30, udp_rr stops after 30 s.
+KEEL_BENCH_PING_COUNT, KEEL_BENCH_UDP_COUNT, KEEL_BENCH_TCP_MIB and
+KEEL_BENCH_ROUNDS override the counts (for a quick look; compare only runs
+of equal counts). Every client is bounded in time too: ping -w 30, udp_rr
+stops after 30 s, tcp_bulk after 60 s.
 """
 
 from __future__ import annotations
@@ -52,7 +61,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -73,7 +82,7 @@ UDP_PORT_LINUX = 7
 NS_PREFIX = "keel-bench-"
 CLI_IP = "10.0.1.1"
 SRV_IP = "10.0.1.2"
-TOOLS = ("udp_rr", "udp_echo_linux")
+TOOLS = ("udp_rr", "udp_echo_linux", "tcp_bulk", "tcp_serve_linux")
 CFLAGS = ("-O2", "-Wall", "-Wextra", "-Werror", "-std=gnu11")
 
 
@@ -215,11 +224,17 @@ class LinuxPeer:
 # keel's side
 # --------------------------------------------------------------------------
 
+def keel_image(b: ModuleType, name: str) -> tuple[Path, dict[str, Any]]:
+    """Build an image; its executable and its configuration values."""
+    image = b.load_image(b.image_path(name))
+    exe = b.build_image(image, quiet_link=True)
+    return exe, dict(image.values)
+
+
 def keel_exe(b: ModuleType) -> tuple[Path, int]:
     """Build echo-tap; its executable and its echo port."""
-    image = b.load_image(b.image_path(IMAGE))
-    exe = b.build_image(image, quiet_link=True)
-    return exe, int(image.values.get("CONFIG_APP_UDP_ECHO_PORT", 7))
+    exe, values = keel_image(b, IMAGE)
+    return exe, int(values.get("CONFIG_APP_UDP_ECHO_PORT", 7))
 
 
 def run_client(lab: netlab.Lab, cmd: list[str], timeout: float
@@ -408,4 +423,137 @@ def _bench_udp(b: ModuleType) -> None:
                        f"{lx['rps']:.0f} round trips/s (p50 "
                        f"{lx['p50_us']:.1f} us), keel/linux "
                        f"{ratio(k['rps'], lx['rps'])}")
+    print("\n".join(summary), flush=True)
+
+
+# --------------------------------------------------------------------------
+# bulk TCP
+# --------------------------------------------------------------------------
+
+TCP_IMAGE = "tcp-echo-tap"
+TCP_MIB = int(os.environ.get("KEEL_BENCH_TCP_MIB", "256"))
+TCP_MAX_S = 60
+TCP_SINK_LINUX = 9
+TCP_SOURCE_LINUX = 19
+# tcp_bulk's mode and what it measures on keel's side.
+TCP_DIRS = (("send", "Linux->keel"), ("recv", "keel->Linux"))
+
+
+def tcp_bulk_cmd(tool: Path, mode: str, ip: str, port: int,
+                 nbytes: int) -> list[str]:
+    return [str(tool), mode, ip, str(port), str(nbytes), str(TCP_MAX_S)]
+
+
+def parse_tcp_bulk(r: subprocess.CompletedProcess[str]) -> dict[str, float]:
+    m = re.search(r"^tcp_bulk (.*)$", r.stdout, re.M)
+    if r.returncode != 0 or not m:
+        raise BenchError(f"tcp_bulk failed ({r.returncode}):\n"
+                         f"{(r.stdout + r.stderr).strip()}")
+    fields = dict(kv.split("=", 1) for kv in m.group(1).split())
+    return {k: float(v) for k, v in fields.items() if k != "dir"}
+
+
+def bench_tcp(b: ModuleType, args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        print("bench tcp: skipped, needs root for network namespaces")
+        return
+    try:
+        _bench_tcp(b)
+    except FAILURES as e:
+        raise b.KeelError(f"bench tcp: {e}") from None
+
+
+def _peak_rss_kib(pid: int) -> int:
+    """A process's peak resident set (VmHWM), 0 when unknown."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    m = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def _linux_tcp_mem(peer: LinuxPeer) -> str:
+    """Linux's per-connection buffer limits in the peer's namespace."""
+    r = peer.client(["cat", "/proc/sys/net/ipv4/tcp_rmem",
+                     "/proc/sys/net/ipv4/tcp_wmem"], timeout=5, check=False)
+    lines = r.stdout.split("\n")
+    if r.returncode != 0 or len(lines) < 2:
+        return "linux buffer limits unknown"
+    rmax, wmax = (int(line.split()[2]) // 1024 for line in lines[:2])
+    return (f"linux autotunes each socket's buffers up to {rmax} KiB rx "
+            f"(tcp_rmem) / {wmax} KiB tx (tcp_wmem)")
+
+
+def _keel_tcp_mem(values: dict[str, Any], rss_kib: int) -> str:
+    rx = int(values["CONFIG_TCP_RX_RING"]) // 1024
+    tx = int(values["CONFIG_TCP_TX_RING"]) // 1024
+    socks = int(values["CONFIG_TCP_SOCKETS"])
+    return (f"keel {rx} KiB rx + {tx} KiB tx ring per connection, static "
+            f"({socks} sockets: {socks * (rx + tx) // 1024} MiB), process "
+            f"peak RSS {rss_kib / 1024:.1f} MiB")
+
+
+TcpRuns = dict[str, list[dict[str, float]]]
+
+
+def _tcp_transfer(lab: netlab.Lab, cmd: list[str]) -> dict[str, float]:
+    return parse_tcp_bulk(run_client(lab, cmd, TCP_MAX_S + 30))
+
+
+def _tcp_rounds(exe: Path, values: dict[str, Any], tools: dict[str, Path]
+                ) -> tuple[TcpRuns, TcpRuns, str]:
+    nbytes = TCP_MIB * 1024 * 1024
+    ports = {"send": int(values["CONFIG_APP_TCP_ECHO_SINK_PORT"]),
+             "recv": int(values["CONFIG_APP_TCP_ECHO_SOURCE_PORT"])}
+    linux_ports = {"send": TCP_SINK_LINUX, "recv": TCP_SOURCE_LINUX}
+    keel: TcpRuns = {mode: [] for mode, _ in TCP_DIRS}
+    linux: TcpRuns = {mode: [] for mode, _ in TCP_DIRS}
+    tool = tools["tcp_bulk"]
+    with pinned() as where, both_sides(exe) as (lab, peer):
+        print(f"tcp bulk: {TCP_MIB} MiB per transfer each way, "
+              f"tests/net/tcp_bulk.c against keel's tcp_echo sink/source "
+              f"over TAP vs tcp_serve_linux over veth, {where}, {ROUNDS} "
+              f"alternating rounds, median", flush=True)
+        peer.start_server([str(tools["tcp_serve_linux"]),
+                           str(TCP_SINK_LINUX), str(TCP_SOURCE_LINUX),
+                           "1800"])
+        # A first small transfer each way: ARP, caches, page faults.
+        for mode, _ in TCP_DIRS:
+            _tcp_transfer(lab, peer.wrap(tcp_bulk_cmd(
+                tool, mode, SRV_IP, linux_ports[mode], 1 << 20)))
+            _tcp_transfer(lab, tcp_bulk_cmd(tool, mode, lab.keel_ip,
+                                            ports[mode], 1 << 20))
+        for n in range(ROUNDS):
+            for mode, label in TCP_DIRS:
+                linux[mode].append(_tcp_transfer(lab, peer.wrap(
+                    tcp_bulk_cmd(tool, mode, SRV_IP, linux_ports[mode],
+                                 nbytes))))
+                keel[mode].append(_tcp_transfer(lab, tcp_bulk_cmd(
+                    tool, mode, lab.keel_ip, ports[mode], nbytes)))
+                print(f"  round {n + 1}, {label:11}: keel "
+                      f"{keel[mode][-1]['mbps']:.0f} MB/s, linux "
+                      f"{linux[mode][-1]['mbps']:.0f} MB/s", flush=True)
+        assert lab.proc
+        rss = _peak_rss_kib(lab.proc.pid)
+        mem = (f"memory: {_keel_tcp_mem(values, rss)}; "
+               f"{_linux_tcp_mem(peer)}")
+    return keel, linux, mem
+
+
+def _bench_tcp(b: ModuleType) -> None:
+    tools = build_tools()
+    exe, values = keel_image(b, TCP_IMAGE)
+    keel_runs, linux_runs, mem = _tcp_rounds(exe, values, tools)
+    summary = []
+    for mode, label in TCP_DIRS:
+        k = median_by(keel_runs[mode], "mbps")["mbps"]
+        lx = median_by(linux_runs[mode], "mbps")["mbps"]
+        ks = sorted(r["mbps"] for r in keel_runs[mode])
+        ls = sorted(r["mbps"] for r in linux_runs[mode])
+        print(f"  {label:11} rounds: keel {ks[0]:.0f}..{ks[-1]:.0f} MB/s, "
+              f"linux {ls[0]:.0f}..{ls[-1]:.0f} MB/s")
+        summary.append(f"tcp {label} {TCP_MIB} MiB: keel {k:.0f} MB/s, "
+                       f"linux veth {lx:.0f} MB/s, ratio {ratio(k, lx)}")
+    print(mem)
     print("\n".join(summary), flush=True)

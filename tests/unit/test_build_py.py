@@ -240,6 +240,18 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("unknown test tier", r.stderr)
 
+    def test_list_names_every_bench_suite(self) -> None:
+        r = self.run_cli("list")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("bench suites: ping udp tcp\n", r.stdout)
+
+    def test_unknown_bench_suite_is_refused(self) -> None:
+        r = self.run_cli("bench", "nosuchsuite")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown bench suite 'nosuchsuite'", r.stderr)
+        self.assertIn("tcp", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
