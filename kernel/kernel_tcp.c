@@ -132,3 +132,8 @@ int kernel_tcp_poll(struct net_pollfd *fds, size_t n, int timeout_ms)
 		rc = net_tcp_poll(fds, n);
 	return rc;
 }
+
+int kernel_tcp_close(int sock)
+{
+	return net_tcp_close(sock, platform_now_ms());
+}

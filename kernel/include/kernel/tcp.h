@@ -68,4 +68,11 @@ int kernel_tcp_recv(int sock, void *buf, size_t cap);
  */
 int kernel_tcp_poll(struct net_pollfd *fds, size_t n, int timeout_ms);
 
+/*
+ * net_tcp_close() with the platform's clock, for code that has no
+ * `now_ms` at hand (app_init). Never waits: the close goes on in the
+ * background as net_tcp_close() describes.
+ */
+int kernel_tcp_close(int sock);
+
 #endif /* KERNEL_TCP_H */
