@@ -17,8 +17,16 @@
  *   talking:    send, recv (0 at end of stream), shutdown, close
  *
  * Errors the connection suffers (refused, reset, timed out) are kept in
- * the socket, like SO_ERROR: net_tcp_get_error() returns and clears it;
- * recv and send return it too once the connection is gone.
+ * the socket: net_tcp_getsockopt(NET_SO_ERROR) (or net_tcp_get_error())
+ * returns and clears it; recv and send return it too once the connection
+ * is gone.
+ *
+ * Options (net_tcp_setsockopt/getsockopt): NET_SO_ERROR, NET_TCP_NODELAY,
+ * NET_SO_KEEPALIVE, NET_SO_SNDBUF, NET_SO_RCVBUF, and NET_SO_NONBLOCK with
+ * NET_SO_RCVTIMEO/NET_SO_SNDTIMEO for the blocking calls, which live in
+ * the kernel (<kernel/tcp.h>: only the owner of the event loop can
+ * wait). Event-driven applications register a readiness callback
+ * (net_tcp_set_callback), called from net_poll().
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
