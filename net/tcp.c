@@ -24,6 +24,14 @@
  * Ephemeral ports: RFC 6056 §3.3.1 (random start, linear search) over
  * 49152..65535, as udp.c does.
  *
+ * Options and readiness: SO_RCVBUF and SO_SNDBUF limit how much of the
+ * static rings is used (tcp_rx_free(), tcp_tx_room()); the blocking flag
+ * and timeouts are only kept here for kernel/kernel_tcp.c. Readiness
+ * callbacks are edge-triggered: tcp_dispatch_events(), at the end of
+ * every net_poll(), reports the poll-mask bits not in ev_seen, and the
+ * calls that take readiness away drop the bits no longer true from it
+ * (tcp_ev_settle()), so that they are reported again when they return.
+ *
  * Left out: urgent data (URG is ignored and its data delivered in line,
  * as RFC 6093 recommends applications not use it), IP options, ECN.
  */

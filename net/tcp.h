@@ -14,8 +14,9 @@
  * in-order bytes not yet read from offset rx_head (they end at rcv_nxt),
  * and after them, at their offset from rcv_nxt, out-of-order bytes whose
  * sequence ranges ooo[] records (sorted, disjoint, not touching). Data is
- * accepted as far as the ring has room, never further, so the window we
- * advertise (rcv_adv) never passes the end of the ring.
+ * accepted as far as SO_RCVBUF leaves room, or up to the edge already
+ * advertised when that is further (tcp_rx_free()); never past the ring,
+ * so the window we advertise (rcv_adv) never passes the end of the ring.
  */
 #ifndef NET_TCP_H_INTERNAL
 #define NET_TCP_H_INTERNAL
