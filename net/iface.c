@@ -4,7 +4,7 @@
  *
  * net_poll() pulls at most CONFIG_NET_RX_BUDGET frames from the driver per
  * call, so a flood cannot starve the application or the timers, then runs
- * every layer's timers.
+ * every layer's timers, and last calls the TCP readiness callbacks.
  */
 #include "iface.h"
 
@@ -129,6 +129,8 @@ void net_poll(uint64_t now_ms)
 	/* Last: answers that arrived in this poll are handled in it. */
 	dns_poll(now_ms);
 	dhcp_poll(now_ms);
+	/* After everything: a callback sees the state of the whole poll. */
+	tcp_dispatch_events();
 }
 
 void net_input(const uint8_t *frame, size_t len, uint64_t now_ms)

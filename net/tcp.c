@@ -24,6 +24,14 @@
  * Ephemeral ports: RFC 6056 §3.3.1 (random start, linear search) over
  * 49152..65535, as udp.c does.
  *
+ * Options and readiness: SO_RCVBUF and SO_SNDBUF limit how much of the
+ * static rings is used (tcp_rx_free(), tcp_tx_room()); the blocking flag
+ * and timeouts are only kept here for kernel/kernel_tcp.c. Readiness
+ * callbacks are edge-triggered: tcp_dispatch_events(), at the end of
+ * every net_poll(), reports the poll-mask bits not in ev_seen, and the
+ * calls that take readiness away drop the bits no longer true from it
+ * (tcp_ev_settle()), so that they are reported again when they return.
+ *
  * Left out: urgent data (URG is ignored and its data delivered in line,
  * as RFC 6093 recommends applications not use it), IP options, ECN.
  */
@@ -81,6 +89,8 @@ static void tcp_conn_reset(struct tcp_conn *c)
 	c->close_at = c->keep_at = c->tlp_at = TCP_NONE;
 	c->ssthresh = UINT32_MAX / 2;
 	c->mss = TCP_DEFAULT_MSS;
+	c->rcvbuf = CONFIG_TCP_RX_RING;
+	c->sndbuf = CONFIG_TCP_TX_RING;
 	tcp_rack_reset(c);
 }
 
@@ -216,9 +226,22 @@ uint32_t tcp_isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
 
 /* ---- rings ------------------------------------------------------------ */
 
+uint32_t tcp_rx_buf(const struct tcp_conn *c)
+{
+	if (c->parent != TCP_NO_PARENT)
+		return tcp_conns[c->parent].rcvbuf;
+	return c->rcvbuf;
+}
+
 uint32_t tcp_rx_free(const struct tcp_conn *c)
 {
-	return CONFIG_TCP_RX_RING - c->rx_len;
+	uint32_t buf = tcp_rx_buf(c);
+	uint32_t free = buf > c->rx_len ? buf - c->rx_len : 0;
+	uint32_t adv =
+	    seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	/* adv never passes the ring's end: it was free space when sent. */
+	return free > adv ? free : adv;
 }
 
 /* Copy n bytes to the receive ring `off` bytes after rcv_nxt. */
@@ -265,10 +288,16 @@ void tcp_tx_ring_drop(struct tcp_conn *c, uint32_t n)
 	c->tx_seq += n;
 }
 
+/* Bytes send() may still queue: SO_SNDBUF less what the ring holds. */
+static uint32_t tcp_tx_room(const struct tcp_conn *c)
+{
+	return c->sndbuf > c->tx_len ? c->sndbuf - c->tx_len : 0;
+}
+
 static uint32_t tcp_tx_ring_append(struct tcp_conn *c, const uint8_t *d,
 				   uint32_t len)
 {
-	uint32_t room = CONFIG_TCP_TX_RING - c->tx_len;
+	uint32_t room = tcp_tx_room(c);
 	uint32_t n = len < room ? len : room;
 	uint32_t pos = tcp_tx_ring_pos(c, c->tx_len);
 	uint32_t first = CONFIG_TCP_TX_RING - pos;
@@ -292,6 +321,63 @@ static struct tcp_conn *tcp_sock_get(int sock)
 	    !tcp_conns[sock].user_open)
 		return NULL;
 	return &tcp_conns[sock];
+}
+
+static bool tcp_can_send(const struct tcp_conn *c)
+{
+	return c->state == TCP_STATE_ESTABLISHED ||
+	       c->state == TCP_STATE_CLOSE_WAIT;
+}
+
+static bool tcp_is_accept_ready(const struct tcp_conn *c)
+{
+	return c->state != TCP_STATE_SYN_RCVD;
+}
+
+static bool tcp_is_readable(const struct tcp_conn *c)
+{
+	if (c->state == TCP_STATE_LISTEN) {
+		for (int i = 0; i < c->queue_len; i++)
+			if (tcp_is_accept_ready(&tcp_conns[c->queue[i]]))
+				return true;
+		return false;
+	}
+	return c->rx_len > 0 || c->fin_received || c->shut_rd ||
+	       c->err != NET_OK;
+}
+
+static bool tcp_is_writable(const struct tcp_conn *c)
+{
+	if (c->err != NET_OK)
+		return true;
+	return tcp_can_send(c) && !c->fin_queued && tcp_tx_room(c) > 0;
+}
+
+/* The whole poll mask of an open socket. */
+static uint8_t tcp_events(const struct tcp_conn *c)
+{
+	uint8_t ev = 0;
+
+	if (tcp_is_readable(c))
+		ev |= NET_POLLIN;
+	if (tcp_is_writable(c))
+		ev |= NET_POLLOUT;
+	if (c->err != NET_OK)
+		ev |= NET_POLLERR;
+	if (c->fin_received ||
+	    (c->state == TCP_STATE_CLOSED && c->bound && c->remote_port != 0))
+		ev |= NET_POLLHUP;
+	return ev;
+}
+
+/*
+ * After a call that may have taken readiness away (recv, send, accept,
+ * reading the error): forget the reported bits that are no longer true,
+ * so that the callback hears of them again when they come back.
+ */
+static void tcp_ev_settle(struct tcp_conn *c)
+{
+	c->ev_seen &= tcp_events(c);
 }
 
 int net_tcp_conns_in_use(void)
@@ -394,9 +480,18 @@ int net_tcp_listen(int sock, int backlog)
 	return NET_OK;
 }
 
-static bool tcp_is_accept_ready(const struct tcp_conn *c)
+/* An accepted connection starts with its listener's options. */
+static void tcp_inherit_options(struct tcp_conn *c, const struct tcp_conn *l)
 {
-	return c->state != TCP_STATE_SYN_RCVD;
+	c->nodelay = l->nodelay;
+	c->rcvbuf = l->rcvbuf;
+	c->sndbuf = l->sndbuf;
+	c->blocking = l->blocking;
+	c->rcvtimeo = l->rcvtimeo;
+	c->sndtimeo = l->sndtimeo;
+	c->keepalive = l->keepalive;
+	if (c->keepalive && c->state == TCP_STATE_ESTABLISHED)
+		tcp_timer_keepalive_reset(c, c->last_rx_at);
 }
 
 int net_tcp_accept(int sock, uint32_t *peer, uint16_t *peer_port)
@@ -413,13 +508,16 @@ int net_tcp_accept(int sock, uint32_t *peer, uint16_t *peer_port)
 		if (!tcp_is_accept_ready(c))
 			continue;
 		tcp_detach_from_parent(c);
+		tcp_inherit_options(c, l);
 		c->user_open = true;
 		if (peer)
 			*peer = c->remote_addr;
 		if (peer_port)
 			*peer_port = c->remote_port;
+		tcp_ev_settle(l);
 		return tcp_conn_index(c);
 	}
+	tcp_ev_settle(l);
 	return NET_EAGAIN;
 }
 
@@ -460,12 +558,6 @@ int net_tcp_connect(int sock, uint32_t addr, uint16_t port, uint64_t now_ms)
 	return NET_OK;
 }
 
-static bool tcp_can_send(const struct tcp_conn *c)
-{
-	return c->state == TCP_STATE_ESTABLISHED ||
-	       c->state == TCP_STATE_CLOSE_WAIT;
-}
-
 int net_tcp_send(int sock, const void *buf, size_t len, uint64_t now_ms)
 {
 	struct tcp_conn *c = tcp_sock_get(sock);
@@ -486,6 +578,7 @@ int net_tcp_send(int sock, const void *buf, size_t len, uint64_t now_ms)
 	if (len > INT32_MAX)
 		len = INT32_MAX;
 	n = tcp_tx_ring_append(c, buf, (uint32_t)len);
+	tcp_ev_settle(c);
 	if (n == 0)
 		return len == 0 ? 0 : NET_EAGAIN;
 	tcp_output(c, now_ms);
@@ -498,7 +591,7 @@ int net_tcp_send_space(int sock)
 
 	if (!c || !tcp_can_send(c) || c->fin_queued)
 		return 0;
-	return (int)(CONFIG_TCP_TX_RING - c->tx_len);
+	return (int)tcp_tx_room(c);
 }
 
 /* After the application read: open the window if it grew enough. */
@@ -507,7 +600,7 @@ static void tcp_window_update(struct tcp_conn *c, uint64_t now_ms)
 	uint32_t adv =
 	    seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t grow = tcp_rx_free(c) - adv;
-	uint32_t half = CONFIG_TCP_RX_RING / 2;
+	uint32_t half = tcp_rx_buf(c) / 2;
 
 	/* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): announce only a
 	 * growth of min(half the ring, one MSS). */
@@ -534,10 +627,12 @@ int net_tcp_recv(int sock, void *buf, size_t cap, uint64_t now_ms)
 		if (c->state == TCP_STATE_CLOSED ||
 		    c->state == TCP_STATE_LISTEN)
 			return NET_ENOTCONN;
+		tcp_ev_settle(c);
 		return NET_EAGAIN;
 	}
 	n = tcp_rx_ring_take(c, buf,
 			     cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap);
+	tcp_ev_settle(c);
 	if (c->state != TCP_STATE_CLOSED)
 		tcp_window_update(c, now_ms);
 	return (int)n;
@@ -579,6 +674,7 @@ int net_tcp_shutdown(int sock, int how, uint64_t now_ms)
 		c->shut_rd = true;
 	if (how & NET_TCP_SHUT_WR)
 		tcp_queue_fin(c, now_ms);
+	tcp_ev_settle(c);
 	return NET_OK;
 }
 
@@ -649,30 +745,109 @@ int net_tcp_get_error(int sock)
 		return NET_EBADF;
 	err = c->err;
 	c->err = NET_OK;
+	tcp_ev_settle(c);
 	return err;
 }
 
 int net_tcp_set_nodelay(int sock, bool on)
 {
-	struct tcp_conn *c = tcp_sock_get(sock);
-
-	if (!c)
-		return NET_EBADF;
-	c->nodelay = on;
-	return NET_OK;
+	return net_tcp_setsockopt(sock, NET_TCP_NODELAY, on);
 }
 
 int net_tcp_set_keepalive(int sock, bool on)
 {
-	struct tcp_conn *c = tcp_sock_get(sock);
+	return net_tcp_setsockopt(sock, NET_SO_KEEPALIVE, on);
+}
 
-	if (!c)
-		return NET_EBADF;
+static void tcp_set_keepalive(struct tcp_conn *c, bool on)
+{
 	c->keepalive = on;
 	c->probes = 0;
 	c->keep_at = TCP_NONE;
 	if (on && c->state == TCP_STATE_ESTABLISHED)
 		tcp_timer_keepalive_reset(c, c->last_rx_at);
+}
+
+static uint32_t tcp_clamp_buf(int value, uint32_t ring)
+{
+	if ((uint32_t)value < NET_TCP_BUF_MIN)
+		return NET_TCP_BUF_MIN;
+	return (uint32_t)value > ring ? ring : (uint32_t)value;
+}
+
+int net_tcp_setsockopt(int sock, int opt, int value)
+{
+	struct tcp_conn *c = tcp_sock_get(sock);
+
+	if (!c)
+		return NET_EBADF;
+	if (value < 0)
+		return NET_EINVAL;
+	switch (opt) {
+	case NET_TCP_NODELAY:
+		c->nodelay = value != 0;
+		break;
+	case NET_SO_KEEPALIVE:
+		tcp_set_keepalive(c, value != 0);
+		break;
+	case NET_SO_SNDBUF:
+		c->sndbuf = tcp_clamp_buf(value, CONFIG_TCP_TX_RING);
+		tcp_ev_settle(c);
+		break;
+	case NET_SO_RCVBUF:
+		c->rcvbuf = tcp_clamp_buf(value, CONFIG_TCP_RX_RING);
+		break;
+	case NET_SO_NONBLOCK:
+		c->blocking = value == 0;
+		break;
+	case NET_SO_RCVTIMEO:
+		c->rcvtimeo = (uint32_t)value;
+		break;
+	case NET_SO_SNDTIMEO:
+		c->sndtimeo = (uint32_t)value;
+		break;
+	default: /* NET_SO_ERROR is read-only */
+		return NET_EINVAL;
+	}
+	return NET_OK;
+}
+
+int net_tcp_getsockopt(int sock, int opt, int *value)
+{
+	struct tcp_conn *c = tcp_sock_get(sock);
+
+	if (!c)
+		return NET_EBADF;
+	if (!value)
+		return NET_EINVAL;
+	switch (opt) {
+	case NET_SO_ERROR:
+		*value = net_tcp_get_error(sock);
+		break;
+	case NET_TCP_NODELAY:
+		*value = c->nodelay;
+		break;
+	case NET_SO_KEEPALIVE:
+		*value = c->keepalive;
+		break;
+	case NET_SO_SNDBUF:
+		*value = (int)c->sndbuf;
+		break;
+	case NET_SO_RCVBUF:
+		*value = (int)c->rcvbuf;
+		break;
+	case NET_SO_NONBLOCK:
+		*value = !c->blocking;
+		break;
+	case NET_SO_RCVTIMEO:
+		*value = (int)c->rcvtimeo;
+		break;
+	case NET_SO_SNDTIMEO:
+		*value = (int)c->sndtimeo;
+		break;
+	default:
+		return NET_EINVAL;
+	}
 	return NET_OK;
 }
 
@@ -687,47 +862,14 @@ bool net_tcp_is_readable(int sock)
 {
 	struct tcp_conn *c = tcp_sock_get(sock);
 
-	if (!c)
-		return false;
-	if (c->state == TCP_STATE_LISTEN) {
-		for (int i = 0; i < c->queue_len; i++)
-			if (tcp_is_accept_ready(&tcp_conns[c->queue[i]]))
-				return true;
-		return false;
-	}
-	return c->rx_len > 0 || c->fin_received || c->shut_rd ||
-	       c->err != NET_OK;
+	return c && tcp_is_readable(c);
 }
 
 bool net_tcp_is_writable(int sock)
 {
 	struct tcp_conn *c = tcp_sock_get(sock);
 
-	if (!c)
-		return false;
-	if (c->err != NET_OK)
-		return true;
-	return tcp_can_send(c) && !c->fin_queued &&
-	       c->tx_len < CONFIG_TCP_TX_RING;
-}
-
-static uint8_t tcp_poll_one(int sock, uint8_t events)
-{
-	struct tcp_conn *c = tcp_sock_get(sock);
-	uint8_t ev = 0;
-
-	if (!c)
-		return NET_POLLERR;
-	if ((events & NET_POLLIN) && net_tcp_is_readable(sock))
-		ev |= NET_POLLIN;
-	if ((events & NET_POLLOUT) && net_tcp_is_writable(sock))
-		ev |= NET_POLLOUT;
-	if (c->err != NET_OK)
-		ev |= NET_POLLERR;
-	if (c->fin_received ||
-	    (c->state == TCP_STATE_CLOSED && c->bound && c->remote_port != 0))
-		ev |= NET_POLLHUP;
-	return ev;
+	return c && tcp_is_writable(c);
 }
 
 int net_tcp_poll(struct net_pollfd *fds, size_t n)
@@ -737,8 +879,50 @@ int net_tcp_poll(struct net_pollfd *fds, size_t n)
 	if (!fds && n > 0)
 		return NET_EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		fds[i].revents = tcp_poll_one(fds[i].sock, fds[i].events);
+		struct tcp_conn *c = tcp_sock_get(fds[i].sock);
+		uint8_t want = fds[i].events | NET_POLLERR | NET_POLLHUP;
+
+		fds[i].revents = c ? tcp_events(c) & want : NET_POLLERR;
 		ready += fds[i].revents != 0;
 	}
 	return ready;
+}
+
+/* ---- readiness callbacks ---------------------------------------------- */
+
+int net_tcp_set_callback(int sock, net_tcp_callback fn, void *ctx)
+{
+	struct tcp_conn *c = tcp_sock_get(sock);
+
+	if (!c)
+		return NET_EBADF;
+	c->cb = fn;
+	c->cb_ctx = fn ? ctx : NULL;
+	c->ev_seen = 0;
+	return NET_OK;
+}
+
+/* Set while callbacks run: a nested net_poll() does not dispatch. */
+static bool tcp_dispatching;
+
+void tcp_dispatch_events(void)
+{
+	if (tcp_dispatching)
+		return;
+	tcp_dispatching = true;
+	/* The callback may close or open sockets: each slot is looked at
+	 * afresh, and the state is updated before the call. */
+	for (int i = 0; i < CONFIG_TCP_SOCKETS; i++) {
+		struct tcp_conn *c = tcp_sock_get(i);
+		uint8_t ev, fresh;
+
+		if (!c || !c->cb)
+			continue;
+		ev = tcp_events(c);
+		fresh = ev & (uint8_t)~c->ev_seen;
+		c->ev_seen = ev;
+		if (fresh)
+			c->cb(i, fresh, c->cb_ctx);
+	}
+	tcp_dispatching = false;
 }

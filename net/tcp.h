@@ -14,8 +14,9 @@
  * in-order bytes not yet read from offset rx_head (they end at rcv_nxt),
  * and after them, at their offset from rcv_nxt, out-of-order bytes whose
  * sequence ranges ooo[] records (sorted, disjoint, not touching). Data is
- * accepted as far as the ring has room, never further, so the window we
- * advertise (rcv_adv) never passes the end of the ring.
+ * accepted as far as SO_RCVBUF leaves room, or up to the edge already
+ * advertised when that is further (tcp_rx_free()); never past the ring,
+ * so the window we advertise (rcv_adv) never passes the end of the ring.
  */
 #ifndef NET_TCP_H_INTERNAL
 #define NET_TCP_H_INTERNAL
@@ -175,6 +176,20 @@ struct tcp_conn {
 	int err;      /* SO_ERROR: pending hard error */
 	int soft_err; /* last ICMP or ARP error, reported on timeout */
 
+	/* socket options (net_tcp_setsockopt); a listener's pass to the
+	 * connections it makes: a queued one reads its parent's, accept()
+	 * copies them */
+	uint32_t rcvbuf;   /* receive ring bytes used (SO_RCVBUF) */
+	uint32_t sndbuf;   /* send ring bytes used (SO_SNDBUF) */
+	bool blocking;	   /* !SO_NONBLOCK: kernel_tcp_* calls wait */
+	uint32_t rcvtimeo; /* ms a blocking receive waits, 0: no limit */
+	uint32_t sndtimeo; /* ms a blocking send waits, 0: no limit */
+
+	/* readiness callback (tcp_dispatch_events) */
+	net_tcp_callback cb;
+	void *cb_ctx;
+	uint8_t ev_seen; /* NET_POLL* bits already reported */
+
 	uint8_t rx_ring[CONFIG_TCP_RX_RING];
 	uint8_t tx_ring[CONFIG_TCP_TX_RING];
 };
@@ -205,7 +220,19 @@ void tcp_set_state(struct tcp_conn *c, enum tcp_state st, uint64_t now_ms);
 void tcp_conn_closed(struct tcp_conn *c, int err);
 uint32_t tcp_isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
 		 uint64_t now_ms);
+/*
+ * Receive space to accept and advertise: SO_RCVBUF less what the ring
+ * holds, never less than the window already advertised (RFC 9293
+ * §3.8.6.2.2: the right edge does not move back).
+ */
 uint32_t tcp_rx_free(const struct tcp_conn *c);
+/* SO_RCVBUF in effect (a queued connection's is its listener's). */
+uint32_t tcp_rx_buf(const struct tcp_conn *c);
+/*
+ * After each net_poll(): call the readiness callback of every socket
+ * whose poll mask gained bits since they were last reported.
+ */
+void tcp_dispatch_events(void);
 void tcp_rx_ring_put(struct tcp_conn *c, uint32_t off, const uint8_t *d,
 		     uint32_t n);
 uint32_t tcp_tx_ring_pos(const struct tcp_conn *c, uint32_t off);

@@ -52,7 +52,7 @@ uint32_t tcp_rcv_window(struct tcp_conn *c)
 	uint32_t free = tcp_rx_free(c);
 	uint32_t cur =
 	    seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	uint32_t half = CONFIG_TCP_RX_RING / 2;
+	uint32_t half = tcp_rx_buf(c) / 2; /* SO_RCVBUF */
 	uint32_t step = half < c->mss ? half : c->mss;
 	uint32_t s = c->rcv_wscale;
 	uint32_t wnd = free >= cur && free - cur >= step ? free : cur;

@@ -79,6 +79,8 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
     "tests/unit/kernel/dns": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c",
                               "kernel/kernel_dns.c"),
+    "tests/unit/kernel/tcp": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c",
+                              "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
                            "drivers/impair/impair.c"),
 }

@@ -20,12 +20,14 @@
  *     bit 6     set its ACK field to what keel's connection for that
  *               4-tuple has sent (snd_max), so handshakes complete
  *     bit 7     afterwards, the applications send, shut down and close
- *               (bits 0-1 of the segment's first byte choose which)
+ *               (bits 0-1 of the segment's first byte choose which; bit
+ *               2 gives newly accepted connections a small SO_RCVBUF
+ *               and SO_SNDBUF)
  *
  * After every record the harness checks the connection table's invariants
- * (rings within bounds, out-of-order ranges inside the receive window,
- * sequence variables in order) and every frame keel sends (IPv4 and TCP
- * checksums, our address); a violation abort()s.
+ * (rings within bounds, out-of-order ranges and the advertised window
+ * inside the receive ring, sequence variables in order) and every frame keel
+ * sends (IPv4 and TCP checksums, our address); a violation abort()s.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -157,6 +159,8 @@ static void fuzz_tcp_check_conn(const struct tcp_conn *c)
 		if (i > 0 && !seq_gt(c->ooo[i].start, c->ooo[i - 1].end))
 			fuzz_tcp_fail("out-of-order ranges not sorted");
 	}
+	if (seq_gt(c->rcv_adv, c->rcv_nxt + (CONFIG_TCP_RX_RING - c->rx_len)))
+		fuzz_tcp_fail("window advertised past the receive ring");
 	if (c->fin_queued && seq_gt(c->snd_max, c->tx_seq + c->tx_len + 1))
 		fuzz_tcp_fail("sent past the FIN");
 }
@@ -169,6 +173,10 @@ static void fuzz_tcp_apps(uint8_t what)
 	while ((c = net_tcp_accept(fuzz_tcp_listener, NULL, NULL)) >= 0) {
 		if (what & 1)
 			net_tcp_set_nodelay(c, true);
+		if (what & 4) {
+			net_tcp_setsockopt(c, NET_SO_RCVBUF, 2048);
+			net_tcp_setsockopt(c, NET_SO_SNDBUF, 2048);
+		}
 		/* accepted sockets are found again through tcp_conns */
 	}
 	for (int i = 0; i < CONFIG_TCP_SOCKETS; i++) {

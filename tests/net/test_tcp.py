@@ -14,6 +14,13 @@ Linux is always the client:
                            echoing at once; the next SYN finds no slot and
                            is dropped, so Linux's connect waits ("queued")
                            and completes once a slot frees
+  greet                    keel restarted with greet=10.0.0.1:PORT
+                           connects to a Linux listener with the blocking
+                           kernel_tcp_* calls, says "tcp-echo ready" and
+                           logs the line it gets back; then echoes
+  greet_refused            the same to a closed port: keel logs the
+                           refusal (NET_SO_ERROR through the blocking
+                           connect) and serves all the same
 
 Throughput of the 100 MiB cases is printed as a note.
 
@@ -239,6 +246,62 @@ class TcpSuite:
                 s.close()
 
 
+GREET_PORT = 5055
+
+
+class GreetSuite:
+    """tcp-echo's greet= (the blocking calls of kernel/tcp.h)."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def restart(self, port: int) -> None:
+        self.lab.stop()
+        self.lab.start([f"greet={self.lab.linux_ip}:{port}"])
+
+    def echo_works(self) -> None:
+        with socket.create_connection((self.lab.keel_ip, ECHO),
+                                      timeout=IO_TIMEOUT) as s:
+            s.sendall(b"after greet")
+            got = b""
+            while len(got) < 11:
+                got += s.recv(64)
+            if got != b"after greet":
+                raise AssertionError(f"echo after greet: {got!r}")
+
+    def greet(self) -> None:
+        with socket.socket() as ls:
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind((self.lab.linux_ip, GREET_PORT))
+            ls.listen(1)
+            ls.settimeout(IO_TIMEOUT)
+            self.restart(GREET_PORT)
+            c, _ = ls.accept()
+            with c:
+                c.settimeout(IO_TIMEOUT)
+                line = b""
+                while not line.endswith(b"\n"):
+                    b = c.recv(64)
+                    if not b:
+                        break
+                    line += b
+                if line != b"tcp-echo ready\n":
+                    raise AssertionError(f"greeting {line!r}")
+                c.sendall(b"hello keel\n")
+                self.lab.wait_log(rb"tcp-echo: greeted 10\.0\.0\.1:"
+                                  + str(GREET_PORT).encode()
+                                  + rb": hello keel", 10)
+        self.echo_works()
+
+    def greet_refused(self) -> None:
+        self.restart(GREET_PORT + 1)
+        self.lab.wait_log(rb"tcp-echo: greet 10\.0\.0\.1:\d+: "
+                          rb"connection refused", 10)
+        self.echo_works()
+        self.lab.stop()
+        self.lab.start()
+
+
 def main() -> int:
     cases = Cases("tcp")
     with Lab(cases.args.keel) as lab:
@@ -250,6 +313,9 @@ def main() -> int:
                          ("sequential", s.sequential),
                          ("concurrent", s.concurrent)):
             cases.run(name, s.guarded(fn))
+        g = GreetSuite(lab)
+        cases.run("greet", s.guarded(g.greet))
+        cases.run("greet_refused", s.guarded(g.greet_refused))
     return cases.done()
 
 

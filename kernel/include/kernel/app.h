@@ -8,7 +8,9 @@
  * after net_poll().
  * The application talks to the network only through <net/net.h> socket
  * calls, which never block: whatever cannot be done now is retried on a
- * later app_poll(). It reads its settings from the image definition
+ * later app_poll(), or when a readiness callback (net_tcp_set_callback)
+ * says it can be. Where waiting is fine (app_init), the blocking calls of
+ * <kernel/tcp.h> and <kernel/dns.h> run the loop until done. It reads its settings from the image definition
  * (CONFIG_APP_*) and, for the keys it names in app_cmdline_keys, from the
  * command line with cmdline_get().
  */

@@ -17,8 +17,16 @@
  *   talking:    send, recv (0 at end of stream), shutdown, close
  *
  * Errors the connection suffers (refused, reset, timed out) are kept in
- * the socket, like SO_ERROR: net_tcp_get_error() returns and clears it;
- * recv and send return it too once the connection is gone.
+ * the socket: net_tcp_getsockopt(NET_SO_ERROR) (or net_tcp_get_error())
+ * returns and clears it; recv and send return it too once the connection
+ * is gone.
+ *
+ * Options (net_tcp_setsockopt/getsockopt): NET_SO_ERROR, NET_TCP_NODELAY,
+ * NET_SO_KEEPALIVE, NET_SO_SNDBUF, NET_SO_RCVBUF, and NET_SO_NONBLOCK with
+ * NET_SO_RCVTIMEO/NET_SO_SNDTIMEO for the blocking calls, which live in
+ * the kernel (<kernel/tcp.h>: only the owner of the event loop can
+ * wait). Event-driven applications register a readiness callback
+ * (net_tcp_set_callback), called from net_poll().
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
@@ -62,6 +70,49 @@ struct net_pollfd {
 	uint8_t events;	 /* NET_POLLIN | NET_POLLOUT */
 	uint8_t revents; /* set by net_tcp_poll(); ERR and HUP always */
 };
+
+/*
+ * Options for net_tcp_setsockopt() and net_tcp_getsockopt(), each an int.
+ * A connection a listener accepts starts with the listener's options
+ * (not its callback).
+ */
+enum net_tcp_opt {
+	/* get only: the pending error (NET_OK when none), and clear it */
+	NET_SO_ERROR = 1,
+	/* 0/1, default 0: disable Nagle's algorithm (RFC 9293 §3.7.4) */
+	NET_TCP_NODELAY,
+	/* 0/1, default 0: keepalive probes (RFC 9293 §3.8.4; times from
+	 * the image definition) */
+	NET_SO_KEEPALIVE,
+	/* bytes of the send ring send() may fill, unacknowledged data
+	 * included: NET_TCP_BUF_MIN..CONFIG_TCP_TX_RING (clamped), default
+	 * the whole ring. Lowering it below what is queued only holds send
+	 * back until the queue drains. */
+	NET_SO_SNDBUF,
+	/* bytes of the receive ring used, and so the largest window
+	 * advertised: NET_TCP_BUF_MIN..CONFIG_TCP_RX_RING (clamped), default
+	 * the whole ring. May change at any time: the window scale is
+	 * always chosen for the whole ring, and a window already advertised
+	 * is honoured (it is never taken back). */
+	NET_SO_RCVBUF,
+	/* 0/1, default 1. With 0 the blocking calls of <kernel/tcp.h> wait;
+	 * the net_tcp_* calls here never do. */
+	NET_SO_NONBLOCK,
+	/* ms a blocking accept or recv waits; 0 (default): no limit */
+	NET_SO_RCVTIMEO,
+	/* ms a blocking connect or send waits; 0 (default): no limit */
+	NET_SO_SNDTIMEO,
+};
+
+/* The smallest SO_SNDBUF and SO_RCVBUF. */
+#define NET_TCP_BUF_MIN 1024
+
+/*
+ * A readiness callback: `revents` holds the NET_POLL* bits that became
+ * true since the socket's last report (net_tcp_poll() gives the whole
+ * mask).
+ */
+typedef void (*net_tcp_callback)(int sock, uint8_t revents, void *ctx);
 
 /* A socket in CLOSED state: a handle >= 0, or NET_ENOBUFS (table full). */
 int net_tcp_open(void);
@@ -127,14 +178,42 @@ int net_tcp_close(int sock, uint64_t now_ms);
 /* Close at once with a RST (SO_LINGER with a zero timeout). */
 int net_tcp_abort(int sock, uint64_t now_ms);
 
-/* The pending error (and clear it), NET_OK when none. */
+/*
+ * Set option `opt` (enum net_tcp_opt) to `value`: NET_OK, NET_EBADF for
+ * a handle that is not open, NET_EINVAL for an unknown option, a
+ * negative value or NET_SO_ERROR. Sizes out of range are clamped; read
+ * them back with net_tcp_getsockopt().
+ */
+int net_tcp_setsockopt(int sock, int opt, int value);
+
+/* Read option `opt` into *value: NET_OK, NET_EBADF or NET_EINVAL. */
+int net_tcp_getsockopt(int sock, int opt, int *value);
+
+/* The pending error (and clear it), NET_OK when none: NET_SO_ERROR. */
 int net_tcp_get_error(int sock);
 
-/* TCP_NODELAY: disable Nagle's algorithm (RFC 9293 §3.7.4). */
+/* NET_TCP_NODELAY. */
 int net_tcp_set_nodelay(int sock, bool on);
 
-/* SO_KEEPALIVE (RFC 9293 §3.8.4; times from the image definition). */
+/* NET_SO_KEEPALIVE. */
 int net_tcp_set_keepalive(int sock, bool on);
+
+/*
+ * Call fn(sock, revents, ctx) from net_poll() whenever the socket's poll
+ * mask (NET_POLLIN, OUT, ERR, HUP, as net_tcp_poll() computes it) gains a
+ * bit: edge-triggered, once per change. A bit is reported again only after
+ * it went away: after recv or accept said NET_EAGAIN or emptied the
+ * socket, send filled the ring, the error was read. So a callback should
+ * read (or accept) until NET_EAGAIN, and a writer that stops on a full
+ * ring hears of free space. The first net_poll() after this call reports
+ * every bit already true. fn NULL removes the callback; closing the
+ * socket does too.
+ *
+ * The callback may call any socket call on any socket, close its own
+ * socket included; it must not call net_poll() or a blocking call of
+ * <kernel/tcp.h>. It runs after the frames and timers of that poll.
+ */
+int net_tcp_set_callback(int sock, net_tcp_callback fn, void *ctx);
 
 /* The connection's state (tests, diagnostics); CLOSED for bad handles. */
 enum tcp_state net_tcp_state(int sock);

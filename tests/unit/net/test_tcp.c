@@ -1796,3 +1796,438 @@ TEST(timeout_go_back_skips_sacked_and_sends_short_holes)
 	t_sack(b + 4 * m, NULL, 0);
 	CHECK_EQ(tcp_conns[c].tx_len, 0);
 }
+
+/* ---- socket options ------------------------------------------------- */
+
+/* len bytes of big from the peer at seq, in segments of 1400 bytes. */
+static void t_peer_bulk(uint32_t seq, uint32_t ack, size_t len)
+{
+	for (size_t off = 0; off < len; off += 1400)
+		t_peer(TCP_FLAG_ACK, seq + (uint32_t)off, ack, big + off,
+		       len - off < 1400 ? len - off : 1400);
+}
+
+static int t_opt(int s, int opt)
+{
+	int v = -12345;
+
+	if (net_tcp_getsockopt(s, opt, &v) != NET_OK)
+		return -12345;
+	return v;
+}
+
+TEST(sockopt_defaults_roundtrip_and_errors)
+{
+	int s, v;
+
+	t_setup();
+	s = net_tcp_open();
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_OK);
+	CHECK_EQ(t_opt(s, NET_TCP_NODELAY), 0);
+	CHECK_EQ(t_opt(s, NET_SO_KEEPALIVE), 0);
+	CHECK_EQ(t_opt(s, NET_SO_SNDBUF), CONFIG_TCP_TX_RING);
+	CHECK_EQ(t_opt(s, NET_SO_RCVBUF), CONFIG_TCP_RX_RING);
+	CHECK_EQ(t_opt(s, NET_SO_NONBLOCK), 1);
+	CHECK_EQ(t_opt(s, NET_SO_RCVTIMEO), 0);
+	CHECK_EQ(t_opt(s, NET_SO_SNDTIMEO), 0);
+
+	CHECK_EQ(net_tcp_setsockopt(s, NET_TCP_NODELAY, 7), NET_OK);
+	CHECK_EQ(t_opt(s, NET_TCP_NODELAY), 1);
+	CHECK_EQ(net_tcp_set_nodelay(s, false), NET_OK);
+	CHECK_EQ(t_opt(s, NET_TCP_NODELAY), 0);
+	CHECK_EQ(net_tcp_set_keepalive(s, true), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_KEEPALIVE), 1);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_NONBLOCK, 0), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_NONBLOCK), 0);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_RCVTIMEO, 250), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDTIMEO, 750), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_RCVTIMEO), 250);
+	CHECK_EQ(t_opt(s, NET_SO_SNDTIMEO), 750);
+
+	/* Sizes are clamped to [NET_TCP_BUF_MIN, the ring]. */
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDBUF, 10), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_SNDBUF), NET_TCP_BUF_MIN);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_RCVBUF, 1 << 30), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_RCVBUF), CONFIG_TCP_RX_RING);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_RCVBUF, 5000), NET_OK);
+	CHECK_EQ(t_opt(s, NET_SO_RCVBUF), 5000);
+
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_ERROR, 0), NET_EINVAL);
+	CHECK_EQ(net_tcp_setsockopt(s, 99, 1), NET_EINVAL);
+	CHECK_EQ(net_tcp_getsockopt(s, 99, &v), NET_EINVAL);
+	CHECK_EQ(net_tcp_getsockopt(s, 0, &v), NET_EINVAL);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDBUF, -1), NET_EINVAL);
+	CHECK_EQ(net_tcp_getsockopt(s, NET_SO_SNDBUF, NULL), NET_EINVAL);
+	CHECK_EQ(net_tcp_setsockopt(-1, NET_TCP_NODELAY, 1), NET_EBADF);
+	CHECK_EQ(net_tcp_getsockopt(CONFIG_TCP_SOCKETS, NET_SO_ERROR, &v),
+		 NET_EBADF);
+	CHECK_EQ(net_tcp_close(s, now), NET_OK);
+	CHECK_EQ(net_tcp_getsockopt(s, NET_TCP_NODELAY, &v), NET_EBADF);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_TCP_NODELAY, 1), NET_EBADF);
+}
+
+TEST(so_error_reports_a_refused_connect_once)
+{
+	int s;
+	struct t_out o;
+
+	t_setup();
+	s = net_tcp_open();
+	CHECK_EQ(net_tcp_connect(s, FAKE_PEER_IP, PPORT, now), NET_OK);
+	CHECK(!net_tcp_is_writable(s));
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_OK);
+	CHECK(t_last(&o));
+	t_lport = o.sport;
+	t_peer(TCP_FLAG_RST | TCP_FLAG_ACK, 0, o.seq + 1, NULL, 0);
+	CHECK(net_tcp_is_writable(s));
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_ECONNREFUSED);
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_OK);
+	CHECK_EQ(net_tcp_close(s, now), NET_OK);
+}
+
+TEST(so_error_reports_a_timed_out_connect)
+{
+	int s;
+
+	t_setup();
+	s = net_tcp_open();
+	CHECK_EQ(net_tcp_connect(s, FAKE_PEER_IP, PPORT, now), NET_OK);
+	for (int i = 0; i < 50 && net_tcp_state(s) != TCP_STATE_CLOSED; i++)
+		t_at(now + CONFIG_TCP_RTO_MAX_MS);
+	CHECK_EQ(net_tcp_state(s), TCP_STATE_CLOSED);
+	CHECK(net_tcp_is_writable(s));
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_ETIMEDOUT);
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_OK);
+	CHECK_EQ(net_tcp_send(s, "x", 1, now), NET_ENOTCONN);
+}
+
+TEST(rcvbuf_limits_the_advertised_window)
+{
+	int l, c;
+	uint32_t iss, seq = PISS + 1;
+	struct t_out o;
+
+	t_setup();
+	/* Active open: the SYN offers SO_RCVBUF. */
+	c = net_tcp_open();
+	CHECK_EQ(net_tcp_setsockopt(c, NET_SO_RCVBUF, 4096), NET_OK);
+	CHECK_EQ(net_tcp_connect(c, FAKE_PEER_IP, PPORT, now), NET_OK);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.flags, TCP_FLAG_SYN);
+	CHECK_EQ(o.win, 4096);
+	CHECK_EQ(net_tcp_abort(c, now), NET_OK);
+
+	/* Passive: a listener's SO_RCVBUF goes to its connections. */
+	l = t_listen(LPORT, 4);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_RCVBUF, 4096), NET_OK);
+	iss = t_syn(PISS);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.win, 4096);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1, NULL, 0);
+	c = net_tcp_accept(l, NULL, NULL);
+	CHECK(c >= 0);
+	CHECK_EQ(t_opt(c, NET_SO_RCVBUF), 4096);
+	memset(big, 'r', sizeof(big));
+	t_clear();
+	t_peer(TCP_FLAG_ACK, seq, iss + 1, big, 1000);
+	seq += 1000;
+	t_at(now + CONFIG_TCP_DELACK_MS);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.ack, seq);
+	CHECK_EQ(o.win, 4096 - 1000);
+	/* Fill it: the window closes, a byte more is dropped. */
+	t_peer_bulk(seq, iss + 1, 3096);
+	seq += 3096;
+	t_clear();
+	t_peer(TCP_FLAG_ACK, seq, iss + 1, big, 1);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.ack, seq);
+	CHECK_EQ(o.win, 0);
+	/* Reading reopens it to SO_RCVBUF, not to the ring. */
+	t_clear();
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 4096);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.win, 4096);
+}
+
+TEST(rcvbuf_lowered_keeps_the_advertised_window)
+{
+	int l, c;
+	uint32_t iss, seq = PISS + 1;
+	struct t_out o;
+	int got = 0, n;
+
+	t_setup();
+	c = t_passive(&l, &iss);
+	memset(big, 's', sizeof(big));
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_PSH, seq, iss + 1, big, 1);
+	seq += 1;
+	t_at(now + CONFIG_TCP_DELACK_MS);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.win, 65535); /* no window scale: the field's maximum */
+	CHECK_EQ(net_tcp_setsockopt(c, NET_SO_RCVBUF, 1024), NET_OK);
+	/* What was advertised is still taken (RFC 9293 §3.8.6.2.2). */
+	t_clear();
+	t_peer(TCP_FLAG_ACK, seq, iss + 1, big, 1400);
+	seq += 1400;
+	t_peer(TCP_FLAG_ACK, seq, iss + 1, big, 1400);
+	seq += 1400;
+	t_at(now + CONFIG_TCP_DELACK_MS);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.ack, seq);
+	CHECK_EQ(o.win, 65535 - 2800); /* the right edge stays */
+	while ((n = net_tcp_recv(c, rbuf, sizeof(rbuf), now)) > 0)
+		got += n;
+	CHECK_EQ(got, 2801);
+	/* Once it is used up, SO_RCVBUF rules. */
+	t_peer_bulk(seq, iss + 1, 65535 - 2801);
+	t_clear();
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 65535 - 2801);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.win, 1024);
+}
+
+TEST(sndbuf_limits_send_space)
+{
+	int s;
+	uint32_t iss;
+
+	t_setup();
+	s = t_active(&iss);
+	CHECK(s >= 0);
+	CHECK_EQ(net_tcp_send_space(s), CONFIG_TCP_TX_RING);
+	CHECK_EQ(net_tcp_set_nodelay(s, true), NET_OK); /* all goes out */
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDBUF, 3000), NET_OK);
+	CHECK_EQ(net_tcp_send_space(s), 3000);
+	memset(big, 'w', sizeof(big));
+	CHECK_EQ(net_tcp_send(s, big, 5000, now), 3000);
+	CHECK_EQ(net_tcp_send_space(s), 0);
+	CHECK(!net_tcp_is_writable(s));
+	CHECK_EQ(net_tcp_send(s, big, 1, now), NET_EAGAIN);
+	/* Acknowledged bytes leave the ring and make room. */
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1 + 1000, NULL, 0);
+	CHECK_EQ(net_tcp_send_space(s), 1000);
+	CHECK(net_tcp_is_writable(s));
+	/* Lowered below what is queued: nothing more until it drains. */
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDBUF, 1024), NET_OK);
+	CHECK_EQ(net_tcp_send_space(s), 0);
+	CHECK_EQ(net_tcp_send(s, big, 1, now), NET_EAGAIN);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1 + 3000, NULL, 0);
+	CHECK_EQ(net_tcp_send_space(s), 1024);
+}
+
+TEST(accepted_connection_takes_the_listener_options)
+{
+	int l, c;
+	uint32_t iss;
+
+	t_setup();
+	l = t_listen(LPORT, 4);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_TCP_NODELAY, 1), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_KEEPALIVE, 1), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_SNDBUF, 2048), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_NONBLOCK, 0), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_RCVTIMEO, 300), NET_OK);
+	CHECK_EQ(net_tcp_setsockopt(l, NET_SO_SNDTIMEO, 400), NET_OK);
+	iss = t_syn(PISS);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1, NULL, 0);
+	c = net_tcp_accept(l, NULL, NULL);
+	CHECK(c >= 0);
+	CHECK_EQ(t_opt(c, NET_TCP_NODELAY), 1);
+	CHECK_EQ(t_opt(c, NET_SO_KEEPALIVE), 1);
+	CHECK_EQ(t_opt(c, NET_SO_SNDBUF), 2048);
+	CHECK_EQ(t_opt(c, NET_SO_RCVBUF), CONFIG_TCP_RX_RING);
+	CHECK_EQ(t_opt(c, NET_SO_NONBLOCK), 0);
+	CHECK_EQ(t_opt(c, NET_SO_RCVTIMEO), 300);
+	CHECK_EQ(t_opt(c, NET_SO_SNDTIMEO), 400);
+	CHECK(tcp_conns[c].keep_at != TCP_NONE);
+	CHECK_EQ(net_tcp_send_space(c), 2048);
+}
+
+/* ---- readiness callbacks -------------------------------------------- */
+
+struct t_cb {
+	int calls;
+	int sock;
+	uint8_t last;
+	uint8_t all;  /* every bit reported */
+	bool close;   /* close the socket from the callback */
+	bool drain;   /* recv until NET_EAGAIN */
+	int accepted; /* listener: the last accepted handle */
+};
+
+static void t_cb_record(int sock, uint8_t revents, void *ctx)
+{
+	struct t_cb *r = ctx;
+
+	r->calls++;
+	r->sock = sock;
+	r->last = revents;
+	r->all |= revents;
+	if (r->drain)
+		while (net_tcp_recv(sock, rbuf, sizeof(rbuf), now) > 0)
+			;
+	if (r->close)
+		net_tcp_close(sock, now);
+}
+
+static void t_cb_accept(int sock, uint8_t revents, void *ctx)
+{
+	struct t_cb *r = ctx;
+	int c;
+
+	r->calls++;
+	r->last = revents;
+	while ((c = net_tcp_accept(sock, NULL, NULL)) >= 0)
+		r->accepted = c;
+}
+
+TEST(callback_fires_once_per_edge)
+{
+	int l, c;
+	uint32_t iss, seq = PISS + 1;
+	struct t_cb r = {0};
+
+	t_setup();
+	c = t_passive(&l, &iss);
+	CHECK_EQ(net_tcp_set_callback(c, t_cb_record, &r), NET_OK);
+	CHECK_EQ(r.calls, 0); /* only from net_poll() */
+	t_at(now);
+	CHECK_EQ(r.calls, 1);
+	CHECK_EQ(r.sock, c);
+	CHECK_EQ(r.last, NET_POLLOUT); /* what was already true */
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 1);
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_PSH, seq, iss + 1, "ab", 2);
+	seq += 2;
+	CHECK_EQ(r.calls, 2);
+	CHECK_EQ(r.last, NET_POLLIN);
+	/* More data while unread: no new edge. A partial read neither. */
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_PSH, seq, iss + 1, "cd", 2);
+	seq += 2;
+	CHECK_EQ(net_tcp_recv(c, rbuf, 1, now), 1);
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 2);
+	/* Emptied: the next data is an edge again, even when it comes
+	 * in the same poll as nothing else. */
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 3);
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_PSH, seq, iss + 1, "e", 1);
+	seq += 1;
+	CHECK_EQ(r.calls, 3);
+	CHECK_EQ(r.last, NET_POLLIN);
+	/* The peer's FIN: HUP is new, IN was already reported. */
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_FIN, seq, iss + 1, NULL, 0);
+	CHECK_EQ(r.calls, 4);
+	CHECK_EQ(r.last, NET_POLLHUP);
+	/* Removed: no more calls. */
+	CHECK_EQ(net_tcp_set_callback(c, NULL, NULL), NET_OK);
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 1);
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 4);
+	CHECK_EQ(net_tcp_set_callback(-1, t_cb_record, &r), NET_EBADF);
+}
+
+TEST(callback_hears_of_room_after_a_full_ring)
+{
+	int s;
+	uint32_t iss;
+	struct t_cb r = {0};
+
+	t_setup();
+	s = t_active(&iss);
+	CHECK_EQ(net_tcp_setsockopt(s, NET_SO_SNDBUF, 2000), NET_OK);
+	CHECK_EQ(net_tcp_set_callback(s, t_cb_record, &r), NET_OK);
+	t_at(now);
+	CHECK_EQ(r.calls, 1);
+	CHECK_EQ(r.last, NET_POLLOUT);
+	memset(big, 'f', sizeof(big));
+	CHECK_EQ(net_tcp_send(s, big, 5000, now), 2000);
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 1);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1 + 500, NULL, 0);
+	CHECK_EQ(r.calls, 2);
+	CHECK_EQ(r.last, NET_POLLOUT);
+	/* Room left after a partial send: still writable, no edge. */
+	CHECK_EQ(net_tcp_send(s, big, 100, now), 100);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1 + 1000, NULL, 0);
+	CHECK_EQ(r.calls, 2);
+}
+
+TEST(callback_reports_a_refused_connect)
+{
+	int s;
+	struct t_out o;
+	struct t_cb r = {0};
+
+	t_setup();
+	s = net_tcp_open();
+	CHECK_EQ(net_tcp_set_callback(s, t_cb_record, &r), NET_OK);
+	CHECK_EQ(net_tcp_connect(s, FAKE_PEER_IP, PPORT, now), NET_OK);
+	t_at(now);
+	CHECK_EQ(r.calls, 0); /* SYN_SENT: nothing ready */
+	CHECK(t_last(&o));
+	t_lport = o.sport;
+	t_peer(TCP_FLAG_RST | TCP_FLAG_ACK, 0, o.seq + 1, NULL, 0);
+	CHECK_EQ(r.calls, 1);
+	CHECK(r.last & NET_POLLERR);
+	CHECK(r.last & NET_POLLOUT);
+	CHECK_EQ(t_opt(s, NET_SO_ERROR), NET_ECONNREFUSED);
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 1);
+}
+
+TEST(callback_may_close_its_socket)
+{
+	int l, c, other;
+	uint32_t iss;
+	struct t_cb r = {0}, q = {0};
+
+	t_setup();
+	c = t_passive(&l, &iss);
+	other = net_tcp_open();
+	CHECK(other > c);
+	r.close = true;
+	r.drain = true;
+	CHECK_EQ(net_tcp_set_callback(c, t_cb_record, &r), NET_OK);
+	CHECK_EQ(net_tcp_set_callback(other, t_cb_record, &q), NET_OK);
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_FIN, PISS + 1, iss + 1, "bye", 3);
+	CHECK_EQ(r.calls, 1);
+	CHECK_EQ(r.last, NET_POLLIN | NET_POLLOUT | NET_POLLHUP);
+	CHECK_EQ(net_tcp_state(c), TCP_STATE_CLOSED); /* no handle any more */
+	CHECK_EQ(tcp_conns[c].state, TCP_STATE_LAST_ACK);
+	/* The dispatch went on to the next socket. */
+	CHECK_EQ(q.calls, 0); /* a fresh socket has nothing ready */
+	t_peer(TCP_FLAG_ACK, PISS + 5, iss + 2, NULL, 0);
+	CHECK_EQ(r.calls, 1);
+	CHECK_EQ(net_tcp_conns_in_use(), 2); /* the listener and other */
+	/* A new socket in the freed slot does not inherit the callback. */
+	CHECK_EQ(net_tcp_open(), c);
+	t_at(now + 1);
+	CHECK_EQ(r.calls, 1);
+}
+
+TEST(callback_on_a_listener_accepts)
+{
+	int l, c;
+	uint32_t iss;
+	struct t_cb r = {0};
+
+	t_setup();
+	l = t_listen(LPORT, 4);
+	r.accepted = -1;
+	CHECK_EQ(net_tcp_set_callback(l, t_cb_accept, &r), NET_OK);
+	iss = t_syn(PISS);
+	CHECK_EQ(r.calls, 0); /* SYN_RCVD is not acceptable yet */
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1, NULL, 0);
+	CHECK_EQ(r.calls, 1);
+	CHECK_EQ(r.last, NET_POLLIN);
+	c = r.accepted;
+	CHECK(c >= 0);
+	CHECK_EQ(net_tcp_state(c), TCP_STATE_ESTABLISHED);
+	/* The queue was emptied, so the next connection is an edge. */
+	t_pport = PPORT + 1;
+	iss = t_syn(PISS);
+	t_peer(TCP_FLAG_ACK, PISS + 1, iss + 1, NULL, 0);
+	CHECK_EQ(r.calls, 2);
+	CHECK(r.accepted >= 0 && r.accepted != c);
+}
