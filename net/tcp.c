@@ -603,8 +603,12 @@ static void tcp_window_update(struct tcp_conn *c, uint64_t now_ms)
 	uint32_t half = tcp_rx_buf(c) / 2;
 
 	/* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): announce only a
-	 * growth of min(half the ring, one MSS). */
-	if (grow >= (half < c->mss ? half : c->mss)) {
+	 * growth of min(half the ring, one MSS). And only when the window
+	 * the peer knows has shrunk to half the buffer or less and would at
+	 * least double: with more left, the next ACK carries the news, and
+	 * an update per read would double the ACKs of a bulk transfer. */
+	if (grow >= (half < c->mss ? half : c->mss) && adv <= half &&
+	    adv + grow >= 2 * adv) {
 		c->ack_now = true;
 		tcp_output(c, now_ms);
 	}
