@@ -17,7 +17,8 @@
  * Echo never reads more than the send ring can take at once, so nothing is
  * held in the application: back pressure reaches the peer as a closing
  * receive window. Accepted connections run with TCP_NODELAY (an echo
- * should not wait for ACKs). Per app_poll() each connection moves at most
+ * should not wait for ACKs), and with keepalive probes when the image
+ * sets [tcp-echo] keepalive. Per app_poll() each connection moves at most
  * TCP_ECHO_BUDGET bytes, so one cannot starve the others.
  */
 #include <stdbool.h>
@@ -277,6 +278,8 @@ static void tcp_echo_accept(const struct tcp_echo_listener *l)
 		e->mode = l->mode;
 		e->bad_at = UINT64_MAX;
 		net_tcp_set_nodelay(sock, true);
+		if (CONFIG_APP_TCP_ECHO_KEEPALIVE)
+			net_tcp_set_keepalive(sock, true);
 	}
 }
 
