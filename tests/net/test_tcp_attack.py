@@ -27,6 +27,9 @@ Cases (RFC 5961 for the blind attacks):
   blind_data       §5: data whose ACK is past SND.NXT, or before
                    SND.UNA - MAX.SND.WND, is challenged and not delivered
                    (the echo brings back only the client's own bytes)
+  blind_timestamps the same blind segments with a TSval far ahead: keel
+                   must not take it as TS.Recent, or PAWS would drop all
+                   of the client's segments after them
   challenge_rate   a flood of in-window RSTs: no more challenge ACKs than
                    the per-second limit, every other one counted as limited
   paws             RFC 7323 §5: data with a TSval older than TS.Recent is
@@ -235,12 +238,14 @@ class Attack(WireSuite):
         return out
 
     def forge(self, sport: int, flags: int, seq: int, ack: int = 0,
-              data: bytes = b"") -> Ether:
+              data: bytes = b"", tsval: int | None = None) -> Ether:
         """A segment that claims to be the Linux client's on port sport."""
+        opts = [] if tsval is None else \
+            [("Timestamp", (tsval & 0xffffffff, 0))]
         return Ether(src=self.linux_mac, dst=self.keel_mac) / \
             IP(src=self.lab.linux_ip, dst=self.lab.keel_ip) / \
             TCP(sport=sport, dport=ECHO, flags=flags, seq=seq & 0xffffffff,
-                ack=ack & 0xffffffff, window=65535) / data
+                ack=ack & 0xffffffff, window=65535, options=opts) / data
 
     # -- a Linux client ------------------------------------------------------
 
@@ -261,6 +266,7 @@ class Attack(WireSuite):
         if recv_exact(s, 5) != b"hello":
             raise AssertionError("the first echo came back wrong")
         p = got[-1][TCP]
+        self.echo_ts = ts_option(got[-1])
         return s, p.ack, (p.seq + 5) & 0xffffffff
 
     def challenge_acks(self, port: int, rcv_nxt: int, snd_nxt: int,
@@ -393,6 +399,40 @@ class Attack(WireSuite):
             # Had keel taken either, its echo would reach Linux first, and
             # Linux's next bytes would land below keel's RCV.NXT.
             self.still_echoes(s, "data with unacceptable ACKs")
+
+    def blind_timestamps(self) -> None:
+        """The segments a blind attacker gets into the window but not past
+        the RST, SYN or ACK checks carry a TSval far ahead of the client's.
+        None may become TS.Recent (RFC 7323 §4.3 R3 applies to segments
+        that are accepted): the client's own segments would then all look
+        old to PAWS and be dropped."""
+        s, rcv_nxt, snd_nxt = self.client()
+        port = s.getsockname()[1]
+        if self.echo_ts is None:
+            raise AssertionError("Linux and keel did not agree on "
+                                 "timestamps")
+        ahead = self.echo_ts[1] + (1 << 30)
+        with s:
+            before = self.lab.stats()
+            self.wire.send(self.forge(port, PSH | ACK, rcv_nxt,
+                                      snd_nxt + (1 << 20), b"EVIL", ahead))
+            self.wire.send(self.forge(port, RST, rcv_nxt + 100, 0, b"",
+                                      ahead))
+            self.wire.send(self.forge(port, SYN, rcv_nxt + 100, 0, b"",
+                                      ahead))
+            found = self.challenge_acks(port, rcv_nxt, snd_nxt, 1.0, 3)
+            if len(found) != 3:
+                raise AssertionError(f"{len(found)} challenge ACKs for 3 "
+                                     f"blind segments")
+            for p in found:
+                ts = ts_option(p)
+                if ts and ts[1] == ahead & 0xffffffff:
+                    raise AssertionError("keel echoes the forged TSval")
+            self.still_echoes(s, "blind segments with a TSval ahead")
+            after = self.lab.stats()
+            if delta(before, after, "tcp.rx_paws"):
+                raise AssertionError(f"PAWS dropped the client's segments: "
+                                     f"{moved(before, after)}")
 
     def challenge_rate(self) -> None:
         s, rcv_nxt, snd_nxt = self.client()
@@ -708,7 +748,7 @@ def main() -> int:
         a = Attack(lab, keel_config(cases.args.keel))
         try:
             for name in ("blind_rst", "blind_syn", "blind_data",
-                         "challenge_rate", "paws", "persist", "zero_window",
+                         "blind_timestamps", "challenge_rate", "paws", "persist", "zero_window",
                          "keepalive_answered", "keepalive_silent",
                          "syn_cookies"):
                 cases.run(name, a.guarded(getattr(a, name)))
