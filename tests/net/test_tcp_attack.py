@@ -209,7 +209,8 @@ class Attack(WireSuite):
             config.get("CONFIG_TCP_KEEPALIVE_INTERVAL_MS", 0) / 1000
         self.ka_count = config.get("CONFIG_TCP_KEEPALIVE_COUNT", 0)
         self.keepalive = bool(config.get("CONFIG_APP_TCP_ECHO_KEEPALIVE"))
-        self.rx_ring = config.get("CONFIG_TCP_RX_RING", 65536)
+        # The TCP timestamps option on keel's echo in client(), if any.
+        self.echo_ts: tuple[int, int] | None = None
 
     # -- frames --------------------------------------------------------------
 
@@ -763,9 +764,9 @@ def main() -> int:
         a = Attack(lab, keel_config(cases.args.keel))
         try:
             for name in ("blind_rst", "blind_syn", "blind_data",
-                         "blind_timestamps", "challenge_rate", "paws", "persist", "zero_window",
-                         "keepalive_answered", "keepalive_silent",
-                         "syn_cookies"):
+                         "blind_timestamps", "challenge_rate", "paws",
+                         "persist", "zero_window", "keepalive_answered",
+                         "keepalive_silent", "syn_cookies"):
                 cases.run(name, a.guarded(getattr(a, name)))
         finally:
             a.wire.close()
