@@ -200,6 +200,10 @@ APP_OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("tcp-echo", "source_port", "int", 19,
                "CONFIG_APP_TCP_ECHO_SOURCE_PORT",
                "TCP port that sends the bytes asked for; 0: off", 0, 65535),
+        Option("tcp-echo", "keepalive", "bool", False,
+               "CONFIG_APP_TCP_ECHO_KEEPALIVE",
+               "keepalive probes on every accepted connection ([tcp] "
+               "keepalive_* set their times)"),
     ),
 }
 
@@ -560,7 +564,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "build": ("gcc", "libc6-dev", "binutils"),
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
-            "python3-scapy", "python3", "dnsmasq-base"),
+            "python3-scapy", "python3", "dnsmasq-base", "hping3"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",

@@ -438,7 +438,12 @@ static bool tcp_in_check_paws(struct tcp_conn *c, const struct tcp_seg *s,
 	return false;
 }
 
-/* R3: remember the TSval of the segment at the left window edge. */
+/*
+ * R3: remember the TSval of the segment at the left window edge. Only once
+ * the segment has passed the RST, SYN and ACK checks: one that fails them
+ * may be a blind attacker's (RFC 5961), and a TSval it pushed far ahead
+ * would make every segment of the real peer fail PAWS.
+ */
 static void tcp_in_update_ts_recent(struct tcp_conn *c, const struct tcp_seg *s,
 				    uint64_t now_ms)
 {
@@ -642,7 +647,6 @@ static void tcp_in_synced(struct tcp_conn *c, struct tcp_seg *s,
 	tcp_in_simultaneous_synack(c, s);
 	if (!tcp_in_check_paws(c, s, now_ms) || !tcp_in_check_seq(c, s, now_ms))
 		return;
-	tcp_in_update_ts_recent(c, s, now_ms);
 	if (s->flags & TCP_FLAG_RST) {
 		tcp_in_rst(c, s, now_ms);
 		return;
@@ -657,7 +661,10 @@ static void tcp_in_synced(struct tcp_conn *c, struct tcp_seg *s,
 	}
 	c->last_rx_at = now_ms;
 	tcp_timer_keepalive_reset(c, now_ms);
-	if (!tcp_ack_input(c, s, now_ms) || !tcp_in_text(c, s, now_ms))
+	if (!tcp_ack_input(c, s, now_ms))
+		return;
+	tcp_in_update_ts_recent(c, s, now_ms);
+	if (!tcp_in_text(c, s, now_ms))
 		return;
 	tcp_in_fin(c, s, now_ms);
 	tcp_output(c, now_ms);

@@ -24,7 +24,8 @@
  * Echo never reads more than the send ring can take at once, so nothing is
  * held in the application: back pressure reaches the peer as a closing
  * receive window. Accepted connections run with TCP_NODELAY (an echo
- * should not wait for ACKs), set once on each listener.
+ * should not wait for ACKs), set once on each listener, and with keepalive
+ * probes when the image sets [tcp-echo] keepalive.
  *
  * greet=A.B.C.D:PORT on the command line makes app_init() connect there
  * first with the blocking calls of <kernel/tcp.h>, each limited to
@@ -140,6 +141,9 @@ static int tcp_echo_listen(struct tcp_echo_listener *l)
 	/* Accepted connections take the listener's options. */
 	if (rc == NET_OK)
 		rc = net_tcp_setsockopt(l->sock, NET_TCP_NODELAY, 1);
+	if (rc == NET_OK)
+		rc = net_tcp_setsockopt(l->sock, NET_SO_KEEPALIVE,
+					CONFIG_APP_TCP_ECHO_KEEPALIVE);
 	if (rc == NET_OK)
 		rc =
 		    net_tcp_set_callback(l->sock, tcp_echo_on_ready, &l->ready);

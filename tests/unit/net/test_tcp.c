@@ -1399,6 +1399,53 @@ TEST(paws_drops_old_timestamps)
 	CHECK_EQ(tcp_conns[c].ts_recent, 6000);
 }
 
+/*
+ * RFC 5961 blind segments (in the window, failing the RST, SYN or ACK
+ * checks) with a TSval far ahead must not move ts_recent: the real peer's
+ * segments would all fail PAWS from then on.
+ */
+TEST(blind_segments_leave_ts_recent)
+{
+	int l, c;
+	uint32_t iss, far = 5001 + (1u << 30);
+	uint8_t opts[12] = {1, 1, 8, 10};
+	struct t_seg d = {PISS + 1, 0,	TCP_FLAG_ACK,		1000,
+			  opts,	    12, (const uint8_t *)"bad", 3};
+	struct t_out o;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	CHECK_EQ(tcp_conns[c].ts_recent, 5001);
+	st_be32(opts + 4, far);
+	d.ack = iss + 100000; /* data never sent */
+	t_inject(&d);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX_BAD_ACK), 1);
+	d.flags = TCP_FLAG_RST;
+	d.seq = PISS + 11; /* in the window, not RCV.NXT */
+	d.len = 0;
+	t_inject(&d);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX_RST_CHALLENGED), 1);
+	d.flags = TCP_FLAG_SYN;
+	t_inject(&d);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX_SYN_CHALLENGED), 1);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK), 3);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.tsecr, 5001);
+	CHECK_EQ(tcp_conns[c].ts_recent, 5001);
+	/* The peer's own next segment passes PAWS and is taken. */
+	t_clear();
+	d.flags = TCP_FLAG_ACK;
+	d.seq = PISS + 1;
+	d.ack = iss + 1;
+	d.data = (const uint8_t *)"new";
+	d.len = 3;
+	st_be32(opts + 4, 5002);
+	t_inject(&d);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX_PAWS), 0);
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 3);
+	CHECK_EQ(tcp_conns[c].ts_recent, 5002);
+}
+
 TEST(rtt_from_timestamps)
 {
 	int l, c;

@@ -1,0 +1,77 @@
+"""net/tcp_persist - keel's persist timer against a receiver that answers
+every zero-window probe, as Linux does: an ACK that takes nothing and
+says window 0.
+
+  answered       no SACK: four probes, all answered
+  answered_sack  SACK permitted, as with a Linux peer
+
+Either way keel must send nothing but 1-byte probes while the window is
+closed, and the data once it opens. It does not yet: the answers are
+counted as duplicate ACKs (RFC 5681 §2 does not exclude them), and the
+third one (without SACK), or the first one (with SACK: RFC 5827 early
+retransmit with one segment out), starts a fast retransmit of the whole
+segment into the closed window (tcp_ack.c, tcp_ack_is_dup_ack). The
+script moves into tests/net/ when that is fixed; until then
+test_tcp_attack.py's persist case answers only two probes.
+
+    /usr/bin/python3 tests/net/pending/test_tcp_persist.py \\
+        --keel build/tcp-attack-tap/keel
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from netlab import Cases, Lab  # noqa: E402
+from netwire import keel_config  # noqa: E402
+from test_tcp_attack import (ACK, ECHO, TCP, Attack, Peer,  # noqa: E402
+                             describe, seg_data)
+
+IMAGE = "tcp-attack-tap"
+
+
+def answered(a: Attack, sack: bool) -> None:
+    p = Peer(a, ECHO, sack=sack)
+    p.handshake(window=0)
+    msg = b"held back by a zero window"
+    try:
+        p.push(msg, window=0)
+        probes = a.zero_window_probes(p, 4, 3.5, 4)
+        bad = [q for _, q in probes
+               if q[TCP].seq != p.ack or len(seg_data(q)) != 1]
+        if len(probes) < 4 or bad:
+            raise AssertionError(
+                f"{len(probes)} segments in 3.5 s into a zero window "
+                f"(want 4 probes of one byte at {p.ack}): "
+                f"{describe([q for _, q in probes])}")
+        p.send(ACK, window=65535)
+        got = b""
+        deadline = time.monotonic() + 2
+        while got != msg and time.monotonic() < deadline:
+            for q in p.read(deadline - time.monotonic(),
+                            lambda q: bool(seg_data(q))):
+                got += p.take(q)
+        if got != msg:
+            raise AssertionError(f"after the window opened keel sent "
+                                 f"{got!r}")
+    finally:
+        p.close()
+
+
+def main() -> int:
+    cases = Cases("tcp_persist")
+    with Lab(cases.args.keel) as lab:
+        a = Attack(lab, keel_config(cases.args.keel))
+        try:
+            cases.run("answered", a.guarded(lambda: answered(a, False)))
+            cases.run("answered_sack", a.guarded(lambda: answered(a, True)))
+        finally:
+            a.wire.close()
+    return cases.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
