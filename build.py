@@ -141,7 +141,8 @@ OPTIONS: tuple[Option, ...] = (
            "answer SYNs with SYN cookies when a listen queue is full"),
     Option("tcp", "challenge_ack_per_s", "int", 100,
            "CONFIG_TCP_CHALLENGE_ACK_PER_S",
-           "RFC 5961 challenge ACKs sent per second, all connections",
+           "RFC 5961 challenge ACKs sent per second over all connections, "
+           "on average (each second's budget is random, about n/2..3n/2)",
            1, 100000),
     Option("dns", "servers", "ipv4list", [], "CONFIG_DNS_SERVERS",
            "resolver's name servers, tried in order; dns= overrides, a "

@@ -139,6 +139,10 @@ static bool tcp_ack_is_dup_ack(const struct tcp_conn *c,
 {
 	bool sack = c->sack_ok && s->h.opts.sack_count > 0;
 
+	/* An answer to a zero-window probe is no sign of loss: the window
+	 * is closed and the persist timer, not recovery, is in charge. */
+	if (c->persist_at != TCP_NONE || tcp_in_peer_window(c, s) == 0)
+		return false;
 	return s->h.ack == c->snd_una && s->len == 0 &&
 	       !(s->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) &&
 	       (sack || tcp_in_peer_window(c, s) == c->snd_wnd) &&

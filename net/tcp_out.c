@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "iface.h"
+#include "rand.h"
 #include "stats_internal.h"
 #include "tcp.h"
 
@@ -38,11 +39,13 @@ struct tcp_out {
 
 static uint64_t tcp_challenge_start;
 static uint32_t tcp_challenge_count;
+static uint32_t tcp_challenge_budget;
 
 void tcp_out_reset_rate(void)
 {
 	tcp_challenge_start = 0;
 	tcp_challenge_count = 0;
+	tcp_challenge_budget = 0;
 }
 
 /* ---- windows ---------------------------------------------------------- */
@@ -333,13 +336,24 @@ void tcp_send_ack(struct tcp_conn *c, uint64_t now_ms)
 	tcp_out_send(c, &o, now_ms);
 }
 
+/*
+ * RFC 5961 §7: a limit over all connections. A fixed budget per second is a
+ * side channel (CVE-2016-5696): an attacker spending it on its own
+ * connection sees one challenge ACK fewer exactly when a spoofed segment
+ * drew one elsewhere. So each second's budget is drawn at random from
+ * [ceil(limit / 2), ceil(limit / 2) + limit): about the limit on average,
+ * never 0.
+ */
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now_ms)
 {
-	if (now_ms - tcp_challenge_start >= 1000) {
-		tcp_challenge_start = now_ms;
+	if (tcp_challenge_start == 0 || now_ms - tcp_challenge_start >= 1000) {
+		uint32_t lim = CONFIG_TCP_CHALLENGE_ACK_PER_S;
+
+		tcp_challenge_start = now_ms ? now_ms : 1;
 		tcp_challenge_count = 0;
+		tcp_challenge_budget = (lim + 1) / 2 + rand_below(lim);
 	}
-	if (tcp_challenge_count >= CONFIG_TCP_CHALLENGE_ACK_PER_S) {
+	if (tcp_challenge_count >= tcp_challenge_budget) {
 		NET_STAT_INC(TCP_TX_CHALLENGE_LIMITED);
 		return;
 	}
@@ -421,8 +435,8 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now_ms)
 	if (tcp_out_send(c, &o, now_ms) != NET_OK)
 		return;
 	c->snd_nxt = seq_max(c->snd_nxt, o.seq + o.len);
-	if (c->snd_wnd == 0)
-		c->rto_at = TCP_NONE; /* the persist timer keeps probing */
+	if (c->snd_wnd == 0) /* the persist timer keeps probing */
+		c->rto_at = c->tlp_at = TCP_NONE;
 }
 
 void tcp_send_keepalive(struct tcp_conn *c, uint64_t now_ms)

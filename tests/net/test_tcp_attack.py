@@ -458,9 +458,11 @@ class Attack(WireSuite):
             sent = delta(before, after, "tcp.tx_challenge_ack")
             limited = delta(before, after, "tcp.tx_challenge_limited")
             # The budget is fresh (nothing challenged for a second), and
-            # restarts a second after the flood's first challenge ACK.
-            most = self.challenge_limit * (int(spent) + 1)
-            least = self.challenge_limit if spent < 1 else 1
+            # restarts a second after the flood's first challenge ACK;
+            # each second's is drawn from [ceil(lim / 2), that + lim).
+            lim = self.challenge_limit
+            most = ((lim + 1) // 2 + lim - 1) * (int(spent) + 1)
+            least = (lim + 1) // 2 if spent < 1 else 1
             if not least <= len(found) <= most or sent != len(found) or \
                sent + limited != n:
                 raise AssertionError(

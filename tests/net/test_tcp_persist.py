@@ -6,15 +6,11 @@ says window 0.
   answered_sack  SACK permitted, as with a Linux peer
 
 Either way keel must send nothing but 1-byte probes while the window is
-closed, and the data once it opens. It does not yet: the answers are
-counted as duplicate ACKs (RFC 5681 §2 does not exclude them), and the
-third one (without SACK), or the first one (with SACK: RFC 5827 early
-retransmit with one segment out), starts a fast retransmit of the whole
-segment into the closed window (tcp_ack.c, tcp_ack_is_dup_ack). The
-script moves into tests/net/ when that is fixed; until then
-test_tcp_attack.py's persist case answers only two probes.
+closed, and the data once it opens: an answer to a probe is no duplicate
+ACK (tcp_ack.c, tcp_ack_is_dup_ack), and neither a tail loss probe nor a
+retransmission timeout runs while the persist timer does.
 
-    /usr/bin/python3 tests/net/pending/test_tcp_persist.py \\
+    /usr/bin/python3 tests/net/test_tcp_persist.py \\
         --keel build/tcp-attack-tap/keel
 """
 
@@ -24,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab  # noqa: E402
 from netwire import keel_config  # noqa: E402
 from test_tcp_attack import (ACK, ECHO, TCP, Attack, Peer,  # noqa: E402

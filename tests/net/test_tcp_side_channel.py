@@ -2,22 +2,18 @@
 (CVE-2016-5696, "Off-Path TCP Exploits: Global Rate Limit Considered
 Dangerous", USENIX Security 2016).
 
-keel's limit on challenge ACKs is one counter for all connections, with a
-fixed budget per second. An off-path attacker with a connection of its own
-can then tell whether a spoofed RST landed in another connection's window:
-it sends the guess, then as many in-window RSTs on its own connection as
-the budget holds, and counts the challenge ACKs it gets back: one fewer
-when the guess drew one. That turns a blind attack into a search.
+keel's limit on challenge ACKs is one budget for all connections (RFC 5961
+§7). Were it a fixed number per second, an off-path attacker with a
+connection of its own could tell whether a spoofed RST landed in another
+connection's window: it sends the guess, then as many in-window RSTs on its
+own connection as the budget holds, and counts the challenge ACKs it gets
+back: one fewer when the guess drew one. keel draws each second's budget at
+random (tcp_out.c, tcp_send_challenge_ack), as Linux does since.
 
   guess_hidden   the attacker's count must not depend on whether its
                  guess was in the window
 
-It fails today (the budget is exact: tcp_out.c, tcp_send_challenge_ack).
-Linux's answer was a per-second budget drawn at random around the limit
-(and per-connection limits); the script moves into tests/net/ when keel
-has one.
-
-    /usr/bin/python3 tests/net/pending/test_tcp_side_channel.py \\
+    /usr/bin/python3 tests/net/test_tcp_side_channel.py \\
         --keel build/tcp-attack-tap/keel
 """
 
@@ -27,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, note  # noqa: E402
 from netwire import keel_config  # noqa: E402
 from test_tcp_attack import (ACK, ECHO, FAR, RST, TCP, Attack,  # noqa: E402

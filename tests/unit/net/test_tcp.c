@@ -1084,19 +1084,31 @@ TEST(syn_in_established_gets_challenge_ack)
 TEST(challenge_acks_rate_limited)
 {
 	int c;
-	uint32_t iss;
+	uint32_t iss, lim = CONFIG_TCP_CHALLENGE_ACK_PER_S;
+	uint32_t lo = (lim + 1) / 2, n = 2 * lim, sent, seen[2] = {0, 0};
 
 	t_setup();
 	c = t_to_state(TCP_STATE_ESTABLISHED, &iss);
-	for (int i = 0; i < CONFIG_TCP_CHALLENGE_ACK_PER_S + 5; i++)
-		t_peer(TCP_FLAG_RST, PISS + 2, 0, NULL, 0);
-	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK),
-		 CONFIG_TCP_CHALLENGE_ACK_PER_S);
-	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_CHALLENGE_LIMITED), 5);
-	now += 1000;
-	t_peer(TCP_FLAG_RST, PISS + 2, 0, NULL, 0);
-	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK),
-		 CONFIG_TCP_CHALLENGE_ACK_PER_S + 1);
+	/* Each second's budget is random in [lo, lo + lim): never more,
+	 * never fewer, and not the same every second (CVE-2016-5696). */
+	for (int sec = 0; sec < 8; sec++) {
+		uint64_t before = fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK);
+
+		now += 1000;
+		for (uint32_t i = 0; i < n; i++)
+			t_peer(TCP_FLAG_RST, PISS + 2, 0, NULL, 0);
+		sent = (uint32_t)(fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK) -
+				  before);
+		CHECK(sent >= lo && sent < lo + lim);
+		if (sec < 2)
+			seen[sec] = sent;
+		else if (sent != seen[0])
+			seen[1] = sent;
+	}
+	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_CHALLENGE_ACK) +
+		     fake_stat(NET_STAT_TCP_TX_CHALLENGE_LIMITED),
+		 8 * n);
+	CHECK(seen[0] != seen[1]);
 	CHECK_EQ(net_tcp_state(c), TCP_STATE_ESTABLISHED);
 }
 
