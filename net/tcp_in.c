@@ -659,10 +659,10 @@ static void tcp_in_synced(struct tcp_conn *c, struct tcp_seg *s,
 		NET_STAT_INC(TCP_RX_NO_ACK_FLAG);
 		return;
 	}
+	if (!tcp_ack_input(c, s, now_ms))
+		return; /* dropped (no sign of a live peer), or gone */
 	c->last_rx_at = now_ms;
 	tcp_timer_keepalive_reset(c, now_ms);
-	if (!tcp_ack_input(c, s, now_ms))
-		return;
 	tcp_in_update_ts_recent(c, s, now_ms);
 	if (!tcp_in_text(c, s, now_ms))
 		return;

@@ -103,9 +103,13 @@ static void tcp_timer_tlp(struct tcp_conn *c, uint64_t now_ms)
 
 void tcp_timer_keepalive_reset(struct tcp_conn *c, uint64_t now_ms)
 {
+	bool idle_matters = c->state == TCP_STATE_ESTABLISHED ||
+			    c->state == TCP_STATE_CLOSE_WAIT;
+
 	c->probes = 0;
-	c->keep_at =
-	    c->keepalive ? now_ms + CONFIG_TCP_KEEPALIVE_IDLE_MS : TCP_NONE;
+	c->keep_at = c->keepalive && idle_matters
+			 ? now_ms + CONFIG_TCP_KEEPALIVE_IDLE_MS
+			 : TCP_NONE;
 }
 
 static uint64_t tcp_timer_backoff(uint32_t rto, uint8_t shift)
