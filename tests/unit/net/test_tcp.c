@@ -1676,19 +1676,31 @@ static int t_sent_at(uint32_t seq)
 	return n;
 }
 
-TEST(rack_waits_out_the_reordering_window)
+/*
+ * A passive connection with SACK and timestamps, every RTT so far 20 ms,
+ * that has just sent nseg full segments from b (the peer has none yet).
+ */
+static int t_rack_conn(uint32_t nseg, uint32_t *m, uint32_t *b)
 {
 	int l, c;
-	uint32_t iss, m, b;
+	uint32_t iss;
 
 	t_setup();
 	c = t_passive_opts(&l, &iss, 5000);
-	m = tcp_conns[c].mss;
-	b = iss + 1;
-	t_rtt(c, 20); /* reo_wnd = 20 / 4 = 5 ms */
+	*m = tcp_conns[c].mss;
+	*b = iss + 1;
+	t_rtt(c, 20);
 	memset(big, 'r', sizeof(big));
-	net_tcp_send(c, big, 6 * m, now);
+	net_tcp_send(c, big, nseg * *m, now);
 	t_clear();
+	return c;
+}
+
+TEST(rack_waits_out_the_reordering_window)
+{
+	uint32_t m, b;
+	int c = t_rack_conn(6, &m, &b);
+
 	/* 20 ms later segment 2 arrives, 1 not: perhaps only reordered. */
 	now += 20; /* no timer is due meanwhile */
 	t_sack(b, (uint32_t[]){b + m, b + 2 * m}, 1);
@@ -1706,17 +1718,9 @@ TEST(rack_waits_out_the_reordering_window)
 
 TEST(rack_reordering_seen_needs_no_retransmission)
 {
-	int l, c;
-	uint32_t iss, m, b;
+	uint32_t m, b;
+	int c = t_rack_conn(4, &m, &b);
 
-	t_setup();
-	c = t_passive_opts(&l, &iss, 5000);
-	m = tcp_conns[c].mss;
-	b = iss + 1;
-	t_rtt(c, 20);
-	memset(big, 'o', sizeof(big));
-	net_tcp_send(c, big, 4 * m, now);
-	t_clear();
 	now += 20; /* no timer is due meanwhile */
 	t_sack(b, (uint32_t[]){b + m, b + 2 * m}, 1);
 	/* Segment 1 comes in before the window ran out: no loss, and
@@ -1733,17 +1737,9 @@ TEST(rack_reordering_seen_needs_no_retransmission)
 
 TEST(rack_finds_a_lost_retransmission)
 {
-	int l, c;
-	uint32_t iss, m, b;
+	uint32_t m, b;
+	int c = t_rack_conn(8, &m, &b);
 
-	t_setup();
-	c = t_passive_opts(&l, &iss, 5000);
-	m = tcp_conns[c].mss;
-	b = iss + 1;
-	t_rtt(c, 20);
-	memset(big, 'x', sizeof(big));
-	net_tcp_send(c, big, 8 * m, now);
-	t_clear();
 	/* Segment 1 lost: three SACKed above it, no reordering seen yet:
 	 * lost at once (RFC 8985 §6.2 step 4). */
 	now += 20; /* no timer is due meanwhile */
