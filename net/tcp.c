@@ -237,11 +237,15 @@ uint32_t tcp_rx_free(const struct tcp_conn *c)
 {
 	uint32_t buf = tcp_rx_buf(c);
 	uint32_t free = buf > c->rx_len ? buf - c->rx_len : 0;
+	uint32_t room = CONFIG_TCP_RX_RING - c->rx_len;
 	uint32_t adv =
 	    seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 
-	/* adv never passes the ring's end: it was free space when sent. */
-	return free > adv ? free : adv;
+	/* What was advertised is honoured (SO_RCVBUF may have shrunk
+	 * since), but never past the ring's end: bytes there would
+	 * overwrite unread ones. tcp_rcv_window() never offers them. */
+	free = free > adv ? free : adv;
+	return free < room ? free : room;
 }
 
 /* Copy n bytes to the receive ring `off` bytes after rcv_nxt. */

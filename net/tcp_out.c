@@ -64,7 +64,12 @@ uint32_t tcp_rcv_window(struct tcp_conn *c)
 	if (wnd > (65535u << s))
 		wnd = 65535u << s;
 	field = wnd >> s;
-	if ((field << s) < cur) /* never move the right edge back */
+	/* Never move the right edge back (RFC 9293 §3.8.6.2.2): round the
+	 * current window up to the scale's unit - unless that passes the
+	 * ring's end, where the unit's remainder cannot be offered; then
+	 * the edge goes back by less than one unit (RFC 7323 §2.4). */
+	if ((field << s) < cur &&
+	    cur + (1u << s) - 1 <= CONFIG_TCP_RX_RING - c->rx_len)
 		field = (cur + (1u << s) - 1) >> s;
 	if (field > 65535)
 		field = 65535;

@@ -1607,6 +1607,58 @@ TEST(sack_recovery_retransmits_every_hole)
 	CHECK_EQ(fake_stat(NET_STAT_TCP_TX_RETRANS), 2);
 }
 
+TEST(scaled_window_never_offers_past_the_ring)
+{
+	int l, c;
+	uint32_t iss, seq = PISS + 1, off = 0, s, unit;
+	uint8_t opts[12] = {1, 1, 8, 10, 0, 0, 0x20, 0};
+	struct t_seg d = {0, 0, TCP_FLAG_ACK, 1000, opts, 12, NULL, 0};
+	struct t_out o;
+	uint32_t mss = CONFIG_NET_MTU - 52;
+
+	t_setup();
+	c = t_passive_opts(&l, &iss, 5000);
+	s = tcp_conns[c].rcv_wscale;
+	unit = 1u << s;
+	CHECK(s > 0);
+	d.ack = iss + 1;
+	for (uint32_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + i / 251);
+	/* Fill the ring but unit - 1 bytes: the current window is not a
+	 * multiple of the scale's unit, and rounding it up would offer
+	 * bytes past the ring's end. */
+	while (off < CONFIG_TCP_RX_RING - (unit - 1)) {
+		uint32_t n = CONFIG_TCP_RX_RING - (unit - 1) - off;
+
+		d.seq = seq + off;
+		d.data = big + off;
+		d.len = n < mss ? n : mss;
+		t_inject(&d);
+		off += d.len;
+	}
+	CHECK_EQ(tcp_conns[c].rx_len, CONFIG_TCP_RX_RING - (unit - 1));
+	t_at(now + CONFIG_TCP_DELACK_MS);
+	CHECK(t_last(&o));
+	CHECK_EQ(o.ack, seq + off);
+	CHECK((uint32_t)o.win << s <= unit - 1);
+	CHECK(!seq_gt(tcp_conns[c].rcv_adv, tcp_conns[c].rcv_nxt + (unit - 1)));
+	/* The peer sends a whole unit: only what fits is taken. */
+	d.seq = seq + off;
+	d.data = big + off;
+	d.len = unit;
+	t_inject(&d);
+	CHECK(tcp_conns[c].rx_len <= CONFIG_TCP_RX_RING);
+	/* And every byte read back is the one sent at its place. */
+	for (uint32_t got = 0; got < tcp_conns[c].rx_len + got;) {
+		int n = net_tcp_recv(c, rbuf, sizeof(rbuf), now);
+
+		if (n <= 0)
+			break;
+		CHECK(memcmp(rbuf, big + got, (size_t)n) == 0);
+		got += (uint32_t)n;
+	}
+}
+
 TEST(sack_blocks_sent_for_out_of_order_data)
 {
 	int l, c;
