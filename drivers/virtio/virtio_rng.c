@@ -1,0 +1,163 @@
+/*
+ * virtio_rng.c - the virtio entropy device (virtio_rng.h): one request at a
+ * time through a small static bounce buffer, with a bounded wait.
+ */
+#include "virtio_rng.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include <kernel/log.h>
+#include <keel_config.h>
+#include <net/net.h>
+
+#include "virtio.h"
+#include "virtio_mmio.h"
+#include "virtio_pci.h"
+
+#define VRNG_QUEUE 0
+/* One request is out at a time; a few descriptors are plenty. */
+#define VRNG_QUEUE_CAP 4
+#define VRNG_CHUNK 64
+
+VIRTQ_STORAGE(vrng_q_mem, VRNG_QUEUE_CAP);
+static uint8_t vrng_buf[VRNG_CHUNK];
+
+struct vrng_state {
+	bool up;
+	bool pending; /* a request is with the device */
+	struct virtio_dev dev;
+	struct virtqueue q;
+	void (*wait)(void);
+	struct virtio_rng_stats stats;
+};
+
+static struct vrng_state vrng;
+
+static const char vrng_who[] = "virtio-rng";
+
+static int vrng_start(void)
+{
+	if (virtio_dev_start(&vrng.dev, vrng_who, VIRTIO_F_VERSION_1,
+			     VIRTIO_F_VERSION_1) != NET_OK)
+		return NET_EIO;
+	virtq_init(&vrng.q, VRNG_QUEUE, VIRTQ_STORAGE_ARGS(vrng_q_mem));
+	if (virtio_dev_setup_queue(&vrng.dev, vrng_who, &vrng.q) != NET_OK)
+		return NET_EIO;
+	virtq_set_interrupts(&vrng.q, false); /* polled */
+	virtio_dev_ready(&vrng.dev);
+	vrng.up = true;
+	log_printf(LOG_INFO, "%s: %s, %u descriptors", vrng_who,
+		   vrng.dev.ops->name, (unsigned)vrng.q.size);
+	return NET_OK;
+}
+
+static void vrng_clear(void)
+{
+	void (*wait)(void) = vrng.wait;
+
+	memset(&vrng, 0, sizeof(vrng));
+	vrng.wait = wait;
+}
+
+int virtio_rng_probe_pci(void)
+{
+	vrng_clear();
+	if (virtio_pci_probe(&vrng.dev, VIRTIO_ID_RNG) != NET_OK)
+		return NET_ENOENT;
+	return vrng_start();
+}
+
+int virtio_rng_probe_mmio(uintptr_t base, unsigned count, unsigned stride)
+{
+	vrng_clear();
+	if (virtio_mmio_probe(&vrng.dev, VIRTIO_ID_RNG, base, count, stride) !=
+	    NET_OK)
+		return NET_ENOENT;
+	return vrng_start();
+}
+
+void virtio_rng_set_wait(void (*wait)(void))
+{
+	vrng.wait = wait;
+}
+
+/* Ask for up to `want` bytes, unless a request is already out. */
+static void vrng_request(size_t want)
+{
+	if (vrng.pending)
+		return;
+	if (want > VRNG_CHUNK)
+		want = VRNG_CHUNK;
+	if (virtq_add(&vrng.q, vrng_buf, (uint32_t)want, true, 0) != NET_OK)
+		return; /* no free descriptor: the queue is broken anyway */
+	vrng.pending = true;
+	virtio_dev_kick(&vrng.dev, &vrng.q);
+}
+
+/*
+ * One look at the ring: bytes copied to out (> 0), 0 for none yet,
+ * NET_EIO when the queue is broken.
+ */
+static int vrng_collect(uint8_t *out, size_t room)
+{
+	uint16_t token;
+	uint32_t got;
+	int rc = virtq_next_used(&vrng.q, &token, &got);
+
+	if (rc == 0)
+		return 0;
+	if (rc == NET_EIO)
+		return NET_EIO; /* counted by the queue */
+	vrng.pending = false;
+	if (rc != 1)
+		got = 0; /* wrote more than asked (counted): drop it */
+	if (got > room)
+		got = (uint32_t)room; /* an earlier, larger request */
+	memcpy(out, vrng_buf, got);
+	memset(vrng_buf, 0, sizeof(vrng_buf));
+	return (int)got;
+}
+
+int virtio_rng_read(void *buf, size_t len)
+{
+	uint8_t *out = buf;
+	size_t done = 0;
+	uint32_t idle = 0;
+
+	if (!vrng.up)
+		return NET_ENOTSUP;
+	while (done < len) {
+		int n;
+
+		vrng_request(len - done);
+		n = vrng_collect(out + done, len - done);
+		if (n < 0)
+			goto out_fail;
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (++idle >= CONFIG_VIRTIO_RNG_POLLS) {
+			vrng.stats.timeouts++;
+			log_printf(LOG_WARN, "%s: no answer after %u polls",
+				   vrng_who, (unsigned)idle);
+			goto out_fail;
+		}
+		if (vrng.wait)
+			vrng.wait();
+	}
+	vrng.stats.bytes += len;
+	return NET_OK;
+
+out_fail:
+	memset(buf, 0, len);
+	return NET_EIO;
+}
+
+void virtio_rng_get_stats(struct virtio_rng_stats *out)
+{
+	*out = vrng.stats;
+	out->dev_bad_used +=
+	    vrng.q.stats.bad_used_idx + vrng.q.stats.bad_id + vrng.q.stats.bad_len;
+}
