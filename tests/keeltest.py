@@ -81,12 +81,14 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_dns.c"),
     "tests/unit/kernel/tcp": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c",
                               "kernel/kernel_tcp.c"),
-    "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
-                           "drivers/impair/impair.c"),
+    "tests/unit/drivers": (*LIB, "kernel/cmdline.c", "kernel/log.c",
+                           "drivers/impair/impair.c", "drivers/virtio/*.c",
+                           "tests/unit/drivers/virtio_model.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
-                 "net", "tests/unit", "tests/unit/net", "drivers/impair")
+                 "net", "tests/unit", "tests/unit/net", "drivers/impair",
+                 "drivers/virtio")
 
 
 def _unit_config() -> Path:
