@@ -247,6 +247,8 @@ static void model_rng_fill(struct model_dev *d)
 		}
 		if (d->rng_max && n > d->rng_max)
 			n = d->rng_max;
+		if (d->rng_empty)
+			n = 0;
 		for (uint32_t i = 0; i < n; i++)
 			p[i] = d->rng_next++;
 		d->rng_answers++;

@@ -79,6 +79,7 @@ struct model_dev {
 	bool tx_stall;	   /* leave transmit buffers with the device */
 	bool rng_stall;	   /* do not answer entropy requests */
 	uint32_t rng_max;  /* bytes per entropy answer; 0: all asked */
+	bool rng_empty;	   /* answer entropy requests with 0 bytes */
 	uint8_t rng_next;  /* the next entropy byte (a counter) */
 	uint32_t rng_answers;
 	bool no_notify;	   /* set VIRTQ_USED_F_NO_NOTIFY in used rings */
