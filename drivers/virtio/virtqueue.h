@@ -106,14 +106,14 @@ struct virtq_slot {
  */
 #define VIRTQ_STORAGE(name, cap)                                         \
 	static _Alignas(16) struct virtq_desc name##_desc[cap];          \
-	static union {                                                   \
+	static _Alignas(4) union {                                       \
 		struct virtq_avail ring;                                 \
 		uint8_t bytes[VIRTQ_AVAIL_BYTES(cap)];                   \
-	} _Alignas(4) name##_avail;                                      \
-	static union {                                                   \
+	} name##_avail;                                                  \
+	static _Alignas(4) union {                                       \
 		struct virtq_used ring;                                  \
 		uint8_t bytes[VIRTQ_USED_BYTES(cap)];                    \
-	} _Alignas(4) name##_used;                                       \
+	} name##_used;                                                   \
 	static struct virtq_slot name##_slot[cap]
 
 /* The arguments virtq_init() takes for storage declared as above. */
