@@ -258,6 +258,12 @@ def _compile_freestanding(arch: str, sources: list[Path]) -> None:
 # --------------------------------------------------------------------------
 
 FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c")
+# Harnesses that need more than the stack: their sources and includes.
+FUZZ_EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "fuzz_virtio": (("drivers/virtio/*.c", "kernel/log.c",
+                     "tests/unit/drivers/virtio_model.c"),
+                    ("tests/unit/drivers",)),
+}
 
 
 def _fuzz_seconds(args: argparse.Namespace) -> int:
@@ -267,13 +273,15 @@ def _fuzz_seconds(args: argparse.Namespace) -> int:
 
 
 def _build_fuzzer(harness: Path, gen: Path) -> Path:
-    incs = [f"-I{ROOT / i}" for i in UNIT_INCLUDES] + \
+    extra_src, extra_inc = FUZZ_EXTRA.get(harness.stem, ((), ()))
+    incs = [f"-I{ROOT / i}" for i in (*UNIT_INCLUDES, *extra_inc)] + \
         [f"-I{ROOT / 'tests/fuzz'}", f"-I{gen}"]
     flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE",
              "-fsanitize=fuzzer-no-link,address,undefined",
              "-fno-sanitize-recover=all", *incs)
     comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "obj")
-    objs = comp.compile([*_b.glob_sources(FUZZ_SOURCES), harness])
+    objs = comp.compile([*_b.glob_sources((*FUZZ_SOURCES, *extra_src)),
+                         harness])
     exe = BUILD / "fuzz" / "bin" / harness.stem
     exe.parent.mkdir(parents=True, exist_ok=True)
     _b.run_quiet(["clang", "-fsanitize=fuzzer,address,undefined", "-o",
