@@ -5,8 +5,12 @@
  * A target calls one probe at start-up, from platform_netdev():
  *
  *   x86_64 pc/q35:   dev = virtio_net_probe_pci();
- *   x86_64 microvm:  dev = virtio_net_probe_mmio(0xfeb00000, 32, 0x200);
+ *   x86_64 microvm:  dev = virtio_net_probe_mmio(0xfeb00000, 24, 0x200);
  *   aarch64 virt:    dev = virtio_net_probe_mmio(0x0a000000, 32, 0x200);
+ *
+ * (QEMU 7.2 microvm has 24 windows and plugs the first -device into the
+ * highest, 0xfeb02e00; its windows are legacy unless QEMU is given
+ * -global virtio-mmio.force-legacy=false, and legacy ones are skipped.)
  *
  * and gets the netdev (MAC from the device, or all zeros when it has none:
  * the kernel then picks one), or NULL when there is no usable device (a log
