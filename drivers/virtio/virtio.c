@@ -19,8 +19,8 @@
 
 int virtio_dev_fail(struct virtio_dev *d, const char *who, const char *why)
 {
-	d->ops->set_status(d, (uint8_t)(d->ops->get_status(d) |
-					 VIRTIO_STATUS_FAILED));
+	d->ops->set_status(
+	    d, (uint8_t)(d->ops->get_status(d) | VIRTIO_STATUS_FAILED));
 	log_printf(LOG_ERROR, "%s: %s; device marked FAILED", who, why);
 	return NET_EIO;
 }
@@ -51,14 +51,16 @@ int virtio_dev_start(struct virtio_dev *d, const char *who, uint64_t wanted,
 
 	offered = d->ops->device_features(d);
 	if (!(offered & VIRTIO_F_VERSION_1)) {
-		virtio_dev_fail(d, who, "legacy device (no VIRTIO_F_VERSION_1)"
-					" not supported");
+		virtio_dev_fail(d, who,
+				"legacy device (no VIRTIO_F_VERSION_1)"
+				" not supported");
 		return NET_ENOTSUP;
 	}
 	agreed = offered & (wanted | required);
 	if ((agreed & required) != required) {
-		log_printf(LOG_ERROR, "%s: device offers features 0x%llx, "
-				      "needs 0x%llx",
+		log_printf(LOG_ERROR,
+			   "%s: device offers features 0x%llx, "
+			   "needs 0x%llx",
 			   who, (unsigned long long)offered,
 			   (unsigned long long)required);
 		virtio_dev_fail(d, who, "required feature missing");
@@ -93,8 +95,8 @@ int virtio_dev_setup_queue(struct virtio_dev *d, const char *who,
 
 void virtio_dev_ready(struct virtio_dev *d)
 {
-	d->ops->set_status(d, (uint8_t)(d->ops->get_status(d) |
-					 VIRTIO_STATUS_DRIVER_OK));
+	d->ops->set_status(
+	    d, (uint8_t)(d->ops->get_status(d) | VIRTIO_STATUS_DRIVER_OK));
 }
 
 void virtio_dev_kick(struct virtio_dev *d, struct virtqueue *vq)

@@ -30,16 +30,16 @@
 
 /* Device status bits (§2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
+#define VIRTIO_STATUS_DRIVER	  2u
+#define VIRTIO_STATUS_DRIVER_OK	  4u
 #define VIRTIO_STATUS_FEATURES_OK 8u
 #define VIRTIO_STATUS_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED 128u
+#define VIRTIO_STATUS_FAILED	  128u
 
 /* Reserved feature bits (§6). */
-#define VIRTIO_F_INDIRECT_DESC (1ull << 28)
-#define VIRTIO_F_EVENT_IDX (1ull << 29)
-#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_F_INDIRECT_DESC	 (1ull << 28)
+#define VIRTIO_F_EVENT_IDX	 (1ull << 29)
+#define VIRTIO_F_VERSION_1	 (1ull << 32)
 #define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)
 
 /* Device types (§5). */
@@ -47,7 +47,7 @@
 #define VIRTIO_ID_RNG 4u
 
 /* Interrupt status bits (PCI ISR, MMIO InterruptStatus). */
-#define VIRTIO_ISR_QUEUE 1u
+#define VIRTIO_ISR_QUEUE  1u
 #define VIRTIO_ISR_CONFIG 2u
 
 /* Where a device's interrupt comes from, for the target to route it. */
@@ -59,9 +59,9 @@ enum virtio_irq_kind {
 
 struct virtio_irq {
 	enum virtio_irq_kind kind;
-	uint8_t line; /* PCI: interrupt line (what firmware routed it to) */
-	uint8_t pin;  /* PCI: 1..4 for INTA..INTD, 0 none */
-	uint16_t slot; /* MMIO: window index from the probe's base */
+	uint8_t line;	/* PCI: interrupt line, as firmware set it */
+	uint8_t pin;	/* PCI: 1..4 for INTA..INTD, 0 none */
+	uint16_t slot;	/* MMIO: window index from the probe's base */
 	uintptr_t base; /* MMIO: the window; PCI: 0 */
 	uint8_t pci_bus, pci_dev, pci_fn;
 };
@@ -89,9 +89,9 @@ struct virtio_transport {
 
 struct virtio_dev {
 	const struct virtio_transport *ops;
-	uint32_t device_id;   /* VIRTIO_ID_* */
-	uint64_t features;    /* negotiated */
-	uint32_t config_len;  /* bytes of device configuration reachable */
+	uint32_t device_id;  /* VIRTIO_ID_* */
+	uint64_t features;   /* negotiated */
+	uint32_t config_len; /* bytes of device configuration reachable */
 	/* MMIO: the register window. */
 	uintptr_t base;
 	/* PCI: the four structures found through the capability list. */

@@ -4,12 +4,12 @@
  *
  * A machine puts its MMIO transports in a row of equal windows (QEMU 7.2
  * microvm: 24 of 512 bytes from 0xfeb00000, the first -device in the
- * highest; aarch64 virt: 32 of 0x200 from 0x0a000000). Windows with nothing plugged in still
- * answer: magic "virt", a version, and DeviceID 0. virtio_mmio_probe()
- * walks the row and takes the first window holding the device type asked
- * for; a window with a bad magic or DeviceID 0 is skipped quietly, one with
- * the legacy layout (Version 1) is skipped with a warning, since QEMU gives
- * legacy windows unless told otherwise (-global
+ * highest; aarch64 virt: 32 of 0x200 from 0x0a000000). Windows with nothing
+ * plugged in still answer: magic "virt", a version, and DeviceID 0.
+ * virtio_mmio_probe() walks the row and takes the first window holding the
+ * device type asked for; a window with a bad magic or DeviceID 0 is skipped
+ * quietly, one with the legacy layout (Version 1) is skipped with a warning,
+ * since QEMU gives legacy windows unless told otherwise (-global
  * virtio-mmio.force-legacy=false).
  *
  * The interrupt of a window is not in its registers: the machine wires
@@ -24,30 +24,30 @@
 #include "virtio_hw.h"
 
 /* Register offsets (§4.2.2). */
-#define MMIO_MAGIC 0x000
-#define MMIO_VERSION 0x004
-#define MMIO_DEVICE_ID 0x008
-#define MMIO_VENDOR_ID 0x00c
-#define MMIO_DEVICE_FEATURES 0x010
+#define MMIO_MAGIC		 0x000
+#define MMIO_VERSION		 0x004
+#define MMIO_DEVICE_ID		 0x008
+#define MMIO_VENDOR_ID		 0x00c
+#define MMIO_DEVICE_FEATURES	 0x010
 #define MMIO_DEVICE_FEATURES_SEL 0x014
-#define MMIO_DRIVER_FEATURES 0x020
+#define MMIO_DRIVER_FEATURES	 0x020
 #define MMIO_DRIVER_FEATURES_SEL 0x024
-#define MMIO_QUEUE_SEL 0x030
-#define MMIO_QUEUE_NUM_MAX 0x034
-#define MMIO_QUEUE_NUM 0x038
-#define MMIO_QUEUE_READY 0x044
-#define MMIO_QUEUE_NOTIFY 0x050
-#define MMIO_INTERRUPT_STATUS 0x060
-#define MMIO_INTERRUPT_ACK 0x064
-#define MMIO_STATUS 0x070
-#define MMIO_QUEUE_DESC_LOW 0x080
-#define MMIO_QUEUE_DESC_HIGH 0x084
-#define MMIO_QUEUE_DRIVER_LOW 0x090
-#define MMIO_QUEUE_DRIVER_HIGH 0x094
-#define MMIO_QUEUE_DEVICE_LOW 0x0a0
-#define MMIO_QUEUE_DEVICE_HIGH 0x0a4
-#define MMIO_CONFIG_GENERATION 0x0fc
-#define MMIO_CONFIG 0x100
+#define MMIO_QUEUE_SEL		 0x030
+#define MMIO_QUEUE_NUM_MAX	 0x034
+#define MMIO_QUEUE_NUM		 0x038
+#define MMIO_QUEUE_READY	 0x044
+#define MMIO_QUEUE_NOTIFY	 0x050
+#define MMIO_INTERRUPT_STATUS	 0x060
+#define MMIO_INTERRUPT_ACK	 0x064
+#define MMIO_STATUS		 0x070
+#define MMIO_QUEUE_DESC_LOW	 0x080
+#define MMIO_QUEUE_DESC_HIGH	 0x084
+#define MMIO_QUEUE_DRIVER_LOW	 0x090
+#define MMIO_QUEUE_DRIVER_HIGH	 0x094
+#define MMIO_QUEUE_DEVICE_LOW	 0x0a0
+#define MMIO_QUEUE_DEVICE_HIGH	 0x0a4
+#define MMIO_CONFIG_GENERATION	 0x0fc
+#define MMIO_CONFIG		 0x100
 
 /* The configuration space a window can hold after MMIO_CONFIG. */
 #define MMIO_CONFIG_MAX 0x100u
@@ -158,18 +158,18 @@ static uint32_t virtio_mmio_ack_interrupt(struct virtio_dev *d)
 }
 
 static const struct virtio_transport virtio_mmio_ops = {
-	.name = "mmio",
-	.device_features = virtio_mmio_device_features,
-	.set_driver_features = virtio_mmio_set_driver_features,
-	.get_status = virtio_mmio_get_status,
-	.set_status = virtio_mmio_set_status,
-	.queue_max = virtio_mmio_queue_max,
-	.queue_enable = virtio_mmio_queue_enable,
-	.notify = virtio_mmio_notify,
-	.config_generation = virtio_mmio_config_generation,
-	.config_read8 = virtio_mmio_config_read8,
-	.config_read16 = virtio_mmio_config_read16,
-	.ack_interrupt = virtio_mmio_ack_interrupt,
+    .name = "mmio",
+    .device_features = virtio_mmio_device_features,
+    .set_driver_features = virtio_mmio_set_driver_features,
+    .get_status = virtio_mmio_get_status,
+    .set_status = virtio_mmio_set_status,
+    .queue_max = virtio_mmio_queue_max,
+    .queue_enable = virtio_mmio_queue_enable,
+    .notify = virtio_mmio_notify,
+    .config_generation = virtio_mmio_config_generation,
+    .config_read8 = virtio_mmio_config_read8,
+    .config_read16 = virtio_mmio_config_read16,
+    .ack_interrupt = virtio_mmio_ack_interrupt,
 };
 
 /* Whether the window at base holds a modern device of type device_id. */
@@ -183,8 +183,9 @@ static bool virtio_mmio_is_match(uintptr_t base, uint32_t device_id)
 		return false;
 	version = hw_read32(base + MMIO_VERSION);
 	if (version != 2) {
-		log_printf(LOG_WARN, "virtio-mmio: device %u at %p has "
-				     "version %u, only 2 (modern) is driven",
+		log_printf(LOG_WARN,
+			   "virtio-mmio: device %u at %p has "
+			   "version %u, only 2 (modern) is driven",
 			   (unsigned)device_id, (void *)base,
 			   (unsigned)version);
 		return false;
@@ -192,8 +193,8 @@ static bool virtio_mmio_is_match(uintptr_t base, uint32_t device_id)
 	return true;
 }
 
-int virtio_mmio_probe(struct virtio_dev *d, uint32_t device_id,
-		      uintptr_t base, unsigned count, unsigned stride)
+int virtio_mmio_probe(struct virtio_dev *d, uint32_t device_id, uintptr_t base,
+		      unsigned count, unsigned stride)
 {
 	if (device_id == 0 || stride < MMIO_CONFIG)
 		return NET_EINVAL;

@@ -17,7 +17,7 @@
  * the first modern (version 2) one whose DeviceID is device_id. NET_OK,
  * NET_ENOENT when none matches, NET_EINVAL for a bad range.
  */
-int virtio_mmio_probe(struct virtio_dev *d, uint32_t device_id,
-		      uintptr_t base, unsigned count, unsigned stride);
+int virtio_mmio_probe(struct virtio_dev *d, uint32_t device_id, uintptr_t base,
+		      unsigned count, unsigned stride);
 
 #endif /* DRIVERS_VIRTIO_VIRTIO_MMIO_H */

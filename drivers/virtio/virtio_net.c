@@ -45,21 +45,23 @@ _Static_assert(CONFIG_VIRTIO_TX_BUFFERS >= 1 &&
 		   CONFIG_VIRTIO_TX_BUFFERS <= CONFIG_VIRTIO_QUEUE_SIZE,
 	       "[virtio] tx_buffers must be within 1..queue_size");
 
-#define VNET_RXQ 0
-#define VNET_TXQ 1
+#define VNET_RXQ       0
+#define VNET_TXQ       1
 #define VNET_FRAME_MAX (CONFIG_NET_MTU + 14)
 /* The device may send a full Ethernet frame whatever our MTU (§5.1.6.3.1). */
 #define VNET_RX_FRAME_MAX (VNET_FRAME_MAX > 1514 ? VNET_FRAME_MAX : 1514)
-#define VNET_RX_BUF (VIRTIO_NET_HDR_LEN + VNET_RX_FRAME_MAX)
-#define VNET_TX_BUF (VIRTIO_NET_HDR_LEN + VNET_FRAME_MAX)
-#define VNET_TX_MIN 60 /* Ethernet's minimum frame, without FCS */
+#define VNET_RX_BUF	  (VIRTIO_NET_HDR_LEN + VNET_RX_FRAME_MAX)
+#define VNET_TX_BUF	  (VIRTIO_NET_HDR_LEN + VNET_FRAME_MAX)
+#define VNET_TX_MIN	  60 /* Ethernet's minimum frame, without FCS */
 
-VIRTQ_STORAGE(vnet_rxq_mem, CONFIG_VIRTIO_QUEUE_SIZE);
-VIRTQ_STORAGE(vnet_txq_mem, CONFIG_VIRTIO_QUEUE_SIZE);
-static _Alignas(64) uint8_t vnet_rx_buf[CONFIG_VIRTIO_RX_BUFFERS][VNET_RX_BUF];
-static _Alignas(64) uint8_t vnet_tx_buf[CONFIG_VIRTIO_TX_BUFFERS][VNET_TX_BUF];
+VIRTQ_STORAGE(virtio_net_rxq_mem, CONFIG_VIRTIO_QUEUE_SIZE);
+VIRTQ_STORAGE(virtio_net_txq_mem, CONFIG_VIRTIO_QUEUE_SIZE);
+static _Alignas(64) uint8_t
+    virtio_net_rx_buf[CONFIG_VIRTIO_RX_BUFFERS][VNET_RX_BUF];
+static _Alignas(64) uint8_t
+    virtio_net_tx_buf[CONFIG_VIRTIO_TX_BUFFERS][VNET_TX_BUF];
 
-struct vnet_state {
+struct virtio_net_state {
 	bool up;
 	bool broken_logged;
 	struct virtio_dev dev;
@@ -73,33 +75,34 @@ struct vnet_state {
 	struct virtio_net_stats stats;
 };
 
-static struct vnet_state vnet;
+static struct virtio_net_state vnet;
 
-static const char vnet_who[] = "virtio-net";
+static const char virtio_net_who[] = "virtio-net";
 
 /* Post receive buffer b; the device sees it at the next kick. */
-static void vnet_rx_post(uint16_t b)
+static void virtio_net_rx_post(uint16_t b)
 {
 	/* Cannot fail: each buffer owns at most one descriptor at a time. */
-	(void)virtq_add(&vnet.rxq, vnet_rx_buf[b], VNET_RX_BUF, true, b);
+	(void)virtq_add(&vnet.rxq, virtio_net_rx_buf[b], VNET_RX_BUF, true, b);
 }
 
-static int vnet_broken(void)
+static int virtio_net_broken(void)
 {
 	if (!vnet.broken_logged) {
 		vnet.broken_logged = true;
-		log_printf(LOG_ERROR, "%s: device broke the virtqueue rules; "
-				      "no more frames",
-			   vnet_who);
+		log_printf(LOG_ERROR,
+			   "%s: device broke the virtqueue rules; "
+			   "no more frames",
+			   virtio_net_who);
 	}
 	return NET_EIO;
 }
 
-static int vnet_rx_peek(struct netdev *nd, const uint8_t **frame)
+static int virtio_net_rx_peek(struct netdev *nd, const uint8_t **frame)
 {
 	(void)nd;
 	if (vnet.rx_lent != VIRTQ_TOKEN_NONE) {
-		*frame = vnet_rx_buf[vnet.rx_lent] + VIRTIO_NET_HDR_LEN;
+		*frame = virtio_net_rx_buf[vnet.rx_lent] + VIRTIO_NET_HDR_LEN;
 		return vnet.rx_lent_len;
 	}
 	for (;;) {
@@ -110,40 +113,40 @@ static int vnet_rx_peek(struct netdev *nd, const uint8_t **frame)
 		if (rc == 0)
 			return 0;
 		if (rc == NET_EIO)
-			return vnet_broken();
+			return virtio_net_broken();
 		if (rc == 1 && len > VIRTIO_NET_HDR_LEN + VNET_FRAME_MAX) {
 			vnet.stats.rx_too_long++;
-			vnet_rx_post(b);
+			virtio_net_rx_post(b);
 			virtio_dev_kick(&vnet.dev, &vnet.rxq);
 			return NET_EMSGSIZE;
 		}
 		if (rc != 1 || len <= VIRTIO_NET_HDR_LEN) {
 			/* Bad length (counted by the queue) or no frame. */
 			vnet.stats.rx_empty += rc == 1;
-			vnet_rx_post(b);
+			virtio_net_rx_post(b);
 			virtio_dev_kick(&vnet.dev, &vnet.rxq);
 			continue;
 		}
 		vnet.rx_lent = b;
 		vnet.rx_lent_len = (uint16_t)(len - VIRTIO_NET_HDR_LEN);
 		vnet.stats.rx_frames++;
-		*frame = vnet_rx_buf[b] + VIRTIO_NET_HDR_LEN;
+		*frame = virtio_net_rx_buf[b] + VIRTIO_NET_HDR_LEN;
 		return vnet.rx_lent_len;
 	}
 }
 
-static void vnet_rx_done(struct netdev *nd)
+static void virtio_net_rx_done(struct netdev *nd)
 {
 	(void)nd;
 	if (vnet.rx_lent == VIRTQ_TOKEN_NONE)
 		return;
-	vnet_rx_post(vnet.rx_lent);
+	virtio_net_rx_post(vnet.rx_lent);
 	vnet.rx_lent = VIRTQ_TOKEN_NONE;
 	virtio_dev_kick(&vnet.dev, &vnet.rxq);
 }
 
 /* Take back the transmit buffers the device has finished with. */
-static int vnet_tx_reclaim(void)
+static int virtio_net_tx_reclaim(void)
 {
 	uint16_t b;
 	uint32_t len;
@@ -159,11 +162,11 @@ static int vnet_tx_reclaim(void)
 	return NET_OK;
 }
 
-static uint8_t *vnet_tx_acquire(struct netdev *nd, size_t *cap)
+static uint8_t *virtio_net_tx_acquire(struct netdev *nd, size_t *cap)
 {
 	(void)nd;
-	if (vnet_tx_reclaim() != NET_OK) {
-		vnet_broken();
+	if (virtio_net_tx_reclaim() != NET_OK) {
+		virtio_net_broken();
 		return NULL;
 	}
 	if (vnet.tx_cur == VIRTQ_TOKEN_NONE) {
@@ -174,10 +177,10 @@ static uint8_t *vnet_tx_acquire(struct netdev *nd, size_t *cap)
 		vnet.tx_cur = vnet.tx_free[--vnet.tx_nfree];
 	}
 	*cap = VNET_FRAME_MAX;
-	return vnet_tx_buf[vnet.tx_cur] + VIRTIO_NET_HDR_LEN;
+	return virtio_net_tx_buf[vnet.tx_cur] + VIRTIO_NET_HDR_LEN;
 }
 
-static int vnet_tx_submit(struct netdev *nd, size_t len)
+static int virtio_net_tx_submit(struct netdev *nd, size_t len)
 {
 	uint8_t *buf;
 
@@ -188,7 +191,7 @@ static int vnet_tx_submit(struct netdev *nd, size_t len)
 		vnet.stats.tx_too_long++;
 		return NET_EMSGSIZE;
 	}
-	buf = vnet_tx_buf[vnet.tx_cur];
+	buf = virtio_net_tx_buf[vnet.tx_cur];
 	memset(buf, 0, VIRTIO_NET_HDR_LEN); /* no offload, no GSO */
 	if (len < VNET_TX_MIN) {
 		memset(buf + VIRTIO_NET_HDR_LEN + len, 0, VNET_TX_MIN - len);
@@ -203,7 +206,7 @@ static int vnet_tx_submit(struct netdev *nd, size_t len)
 	return NET_OK;
 }
 
-static bool vnet_is_link_up(struct netdev *nd)
+static bool virtio_net_is_link_up(struct netdev *nd)
 {
 	(void)nd;
 	if (!(vnet.dev.features & VIRTIO_NET_F_STATUS))
@@ -212,16 +215,16 @@ static bool vnet_is_link_up(struct netdev *nd)
 	       VIRTIO_NET_S_LINK_UP;
 }
 
-static const struct netdev_ops vnet_ops = {
-	.rx_peek = vnet_rx_peek,
-	.rx_done = vnet_rx_done,
-	.tx_acquire = vnet_tx_acquire,
-	.tx_submit = vnet_tx_submit,
-	.is_link_up = vnet_is_link_up,
+static const struct netdev_ops virtio_net_ops = {
+    .rx_peek = virtio_net_rx_peek,
+    .rx_done = virtio_net_rx_done,
+    .tx_acquire = virtio_net_tx_acquire,
+    .tx_submit = virtio_net_tx_submit,
+    .is_link_up = virtio_net_is_link_up,
 };
 
 /* The features we ask for, those the configuration space can back. */
-static uint64_t vnet_wanted(const struct virtio_dev *d)
+static uint64_t virtio_net_wanted(const struct virtio_dev *d)
 {
 	uint64_t f = VIRTIO_F_VERSION_1;
 
@@ -232,20 +235,21 @@ static uint64_t vnet_wanted(const struct virtio_dev *d)
 	return f;
 }
 
-static int vnet_setup_queues(void)
+static int virtio_net_setup_queues(void)
 {
 	uint16_t n;
 
-	virtq_init(&vnet.rxq, VNET_RXQ, VIRTQ_STORAGE_ARGS(vnet_rxq_mem));
-	virtq_init(&vnet.txq, VNET_TXQ, VIRTQ_STORAGE_ARGS(vnet_txq_mem));
-	if (virtio_dev_setup_queue(&vnet.dev, vnet_who, &vnet.rxq) != NET_OK ||
-	    virtio_dev_setup_queue(&vnet.dev, vnet_who, &vnet.txq) != NET_OK)
+	virtq_init(&vnet.rxq, VNET_RXQ, VIRTQ_STORAGE_ARGS(virtio_net_rxq_mem));
+	virtq_init(&vnet.txq, VNET_TXQ, VIRTQ_STORAGE_ARGS(virtio_net_txq_mem));
+	if (virtio_dev_setup_queue(&vnet.dev, virtio_net_who, &vnet.rxq) !=
+		NET_OK ||
+	    virtio_dev_setup_queue(&vnet.dev, virtio_net_who, &vnet.txq) !=
+		NET_OK)
 		return NET_EIO;
-	n = vnet.rxq.size < CONFIG_VIRTIO_RX_BUFFERS
-		? vnet.rxq.size
-		: CONFIG_VIRTIO_RX_BUFFERS;
+	n = vnet.rxq.size < CONFIG_VIRTIO_RX_BUFFERS ? vnet.rxq.size
+						     : CONFIG_VIRTIO_RX_BUFFERS;
 	for (uint16_t b = 0; b < n; b++)
-		vnet_rx_post(b);
+		virtio_net_rx_post(b);
 	virtq_set_interrupts(&vnet.rxq, true);
 	virtq_set_interrupts(&vnet.txq, false);
 	vnet.tx_nfree = 0;
@@ -255,36 +259,38 @@ static int vnet_setup_queues(void)
 }
 
 /* Bring up the device the transport found in vnet.dev. */
-static struct netdev *vnet_start(void)
+static struct netdev *virtio_net_start(void)
 {
 	struct netdev *nd = &vnet.netdev;
 
-	if (virtio_dev_start(&vnet.dev, vnet_who, vnet_wanted(&vnet.dev),
+	if (virtio_dev_start(&vnet.dev, virtio_net_who,
+			     virtio_net_wanted(&vnet.dev),
 			     VIRTIO_F_VERSION_1) != NET_OK ||
-	    vnet_setup_queues() != NET_OK)
+	    virtio_net_setup_queues() != NET_OK)
 		return NULL;
-	*nd = (struct netdev){.ops = &vnet_ops,
+	*nd = (struct netdev){.ops = &virtio_net_ops,
 			      .name = "virtio-net",
 			      .mtu = CONFIG_NET_MTU,
 			      .priv = &vnet};
 	if ((vnet.dev.features & VIRTIO_NET_F_MAC) &&
 	    virtio_dev_config_read(&vnet.dev, VIRTIO_NET_CFG_MAC, nd->mac,
 				   NETDEV_MAC_LEN) != NET_OK) {
-		virtio_dev_fail(&vnet.dev, vnet_who, "MAC kept changing");
+		virtio_dev_fail(&vnet.dev, virtio_net_who, "MAC kept changing");
 		return NULL;
 	}
 	virtio_dev_ready(&vnet.dev);
 	virtio_dev_kick(&vnet.dev, &vnet.rxq);
 	vnet.up = true;
-	log_printf(LOG_INFO, "%s: %s, mac %s, %u rx / %u tx descriptors, "
-			     "features 0x%llx",
-		   vnet_who, vnet.dev.ops->name, FMT_MAC(nd->mac),
+	log_printf(LOG_INFO,
+		   "%s: %s, mac %s, %u rx / %u tx descriptors, "
+		   "features 0x%llx",
+		   virtio_net_who, vnet.dev.ops->name, FMT_MAC(nd->mac),
 		   (unsigned)vnet.rxq.size, (unsigned)vnet.txq.size,
 		   (unsigned long long)vnet.dev.features);
 	return nd;
 }
 
-static void vnet_clear(void)
+static void virtio_net_clear(void)
 {
 	memset(&vnet, 0, sizeof(vnet));
 	vnet.rx_lent = VIRTQ_TOKEN_NONE;
@@ -293,25 +299,26 @@ static void vnet_clear(void)
 
 struct netdev *virtio_net_probe_pci(void)
 {
-	vnet_clear();
+	virtio_net_clear();
 	if (virtio_pci_probe(&vnet.dev, VIRTIO_ID_NET) != NET_OK) {
-		log_printf(LOG_INFO, "%s: no device on PCI bus 0", vnet_who);
+		log_printf(LOG_INFO, "%s: no device on PCI bus 0",
+			   virtio_net_who);
 		return NULL;
 	}
-	return vnet_start();
+	return virtio_net_start();
 }
 
 struct netdev *virtio_net_probe_mmio(uintptr_t base, unsigned count,
 				     unsigned stride)
 {
-	vnet_clear();
+	virtio_net_clear();
 	if (virtio_mmio_probe(&vnet.dev, VIRTIO_ID_NET, base, count, stride) !=
 	    NET_OK) {
 		log_printf(LOG_INFO, "%s: no device in %u MMIO windows at %p",
-			   vnet_who, count, (void *)base);
+			   virtio_net_who, count, (void *)base);
 		return NULL;
 	}
-	return vnet_start();
+	return virtio_net_start();
 }
 
 uint32_t virtio_net_ack_interrupt(void)

@@ -43,18 +43,18 @@
 #include "virtio.h"
 
 /* Feature bits of the network device (§5.1.3). */
-#define VIRTIO_NET_F_CSUM (1ull << 0)
+#define VIRTIO_NET_F_CSUM	(1ull << 0)
 #define VIRTIO_NET_F_GUEST_CSUM (1ull << 1)
-#define VIRTIO_NET_F_MTU (1ull << 3)
-#define VIRTIO_NET_F_MAC (1ull << 5)
-#define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
-#define VIRTIO_NET_F_STATUS (1ull << 16)
-#define VIRTIO_NET_F_CTRL_VQ (1ull << 17)
+#define VIRTIO_NET_F_MTU	(1ull << 3)
+#define VIRTIO_NET_F_MAC	(1ull << 5)
+#define VIRTIO_NET_F_MRG_RXBUF	(1ull << 15)
+#define VIRTIO_NET_F_STATUS	(1ull << 16)
+#define VIRTIO_NET_F_CTRL_VQ	(1ull << 17)
 
 /* Configuration layout (§5.1.4). */
-#define VIRTIO_NET_CFG_MAC 0
+#define VIRTIO_NET_CFG_MAC    0
 #define VIRTIO_NET_CFG_STATUS 6
-#define VIRTIO_NET_S_LINK_UP 1u
+#define VIRTIO_NET_S_LINK_UP  1u
 
 /* struct virtio_net_hdr with VIRTIO_F_VERSION_1 (§5.1.6). */
 #define VIRTIO_NET_HDR_LEN 12
@@ -62,7 +62,7 @@
 /* Counters of the driver; the dev_* ones count device misbehaviour. */
 struct virtio_net_stats {
 	uint64_t rx_frames;	   /* lent to the stack */
-	uint64_t rx_empty;	   /* used buffer with no frame after the header */
+	uint64_t rx_empty;	   /* used buffer holding no frame */
 	uint64_t rx_too_long;	   /* frame over mtu + 14, discarded */
 	uint64_t tx_frames;	   /* handed to the device */
 	uint64_t tx_ring_full;	   /* tx_acquire() found no free buffer */

@@ -33,78 +33,78 @@
 #include "virtio_hw.h"
 
 /* PCI configuration header (type 0). */
-#define PCI_VENDOR 0x00
-#define PCI_COMMAND 0x04
+#define PCI_VENDOR	0x00
+#define PCI_COMMAND	0x04
 #define PCI_STATUS_WORD 0x06 /* upper half of the dword at 0x04 */
 #define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0 0x10
-#define PCI_CAP_PTR 0x34
-#define PCI_INTERRUPT 0x3c /* line at 0x3c, pin at 0x3d */
+#define PCI_BAR0	0x10
+#define PCI_CAP_PTR	0x34
+#define PCI_INTERRUPT	0x3c /* line at 0x3c, pin at 0x3d */
 
-#define PCI_COMMAND_MEMORY 0x0002u
-#define PCI_COMMAND_MASTER 0x0004u
+#define PCI_COMMAND_MEMORY	 0x0002u
+#define PCI_COMMAND_MASTER	 0x0004u
 #define PCI_COMMAND_INTX_DISABLE 0x0400u
-#define PCI_STATUS_CAP_LIST 0x0010u
-#define PCI_HEADER_MULTI_FN 0x80u
-#define PCI_CAP_ID_VENDOR 0x09
+#define PCI_STATUS_CAP_LIST	 0x0010u
+#define PCI_HEADER_MULTI_FN	 0x80u
+#define PCI_CAP_ID_VENDOR	 0x09
 
-#define PCI_DEVICES 32
+#define PCI_DEVICES   32
 #define PCI_FUNCTIONS 8
 /* 256 bytes of config space hold at most 48 capabilities of 4 bytes. */
 #define PCI_CAP_WALK_MAX 48
 
 /* virtio_pci_cap (§4.1.4). */
-#define VPCI_CAP_CFG_TYPE 3
-#define VPCI_CAP_BAR 4
-#define VPCI_CAP_OFFSET 8
-#define VPCI_CAP_LENGTH 12
-#define VPCI_CAP_NOTIFY_MULT 16
-#define VPCI_CAP_LEN_MIN 16
+#define VPCI_CAP_CFG_TYPE	3
+#define VPCI_CAP_BAR		4
+#define VPCI_CAP_OFFSET		8
+#define VPCI_CAP_LENGTH		12
+#define VPCI_CAP_NOTIFY_MULT	16
+#define VPCI_CAP_LEN_MIN	16
 #define VPCI_NOTIFY_CAP_LEN_MIN 20
 
 #define VPCI_CFG_COMMON 1
 #define VPCI_CFG_NOTIFY 2
-#define VPCI_CFG_ISR 3
+#define VPCI_CFG_ISR	3
 #define VPCI_CFG_DEVICE 4
 
 /* virtio_pci_common_cfg (§4.1.4.3). */
 #define VPCI_DEVICE_FEATURE_SELECT 0x00
-#define VPCI_DEVICE_FEATURE 0x04
+#define VPCI_DEVICE_FEATURE	   0x04
 #define VPCI_DRIVER_FEATURE_SELECT 0x08
-#define VPCI_DRIVER_FEATURE 0x0c
-#define VPCI_NUM_QUEUES 0x12
-#define VPCI_DEVICE_STATUS 0x14
-#define VPCI_CONFIG_GENERATION 0x15
-#define VPCI_QUEUE_SELECT 0x16
-#define VPCI_QUEUE_SIZE 0x18
-#define VPCI_QUEUE_ENABLE 0x1c
-#define VPCI_QUEUE_NOTIFY_OFF 0x1e
-#define VPCI_QUEUE_DESC 0x20
-#define VPCI_QUEUE_DRIVER 0x28
-#define VPCI_QUEUE_DEVICE 0x30
-#define VPCI_COMMON_LEN 0x38
+#define VPCI_DRIVER_FEATURE	   0x0c
+#define VPCI_NUM_QUEUES		   0x12
+#define VPCI_DEVICE_STATUS	   0x14
+#define VPCI_CONFIG_GENERATION	   0x15
+#define VPCI_QUEUE_SELECT	   0x16
+#define VPCI_QUEUE_SIZE		   0x18
+#define VPCI_QUEUE_ENABLE	   0x1c
+#define VPCI_QUEUE_NOTIFY_OFF	   0x1e
+#define VPCI_QUEUE_DESC		   0x20
+#define VPCI_QUEUE_DRIVER	   0x28
+#define VPCI_QUEUE_DEVICE	   0x30
+#define VPCI_COMMON_LEN		   0x38
 
-#define VPCI_VENDOR 0x1af4u
+#define VPCI_VENDOR		0x1af4u
 #define VPCI_DEVICE_MODERN_BASE 0x1040u
 
 /* One function's config space, read a dword at a time. */
-struct vpci_fn {
+struct virtio_pci_fn {
 	uint8_t bus, dev, fn;
 };
 
-static uint32_t vpci_cfg32(const struct vpci_fn *f, uint16_t off)
+static uint32_t virtio_pci_cfg32(const struct virtio_pci_fn *f, uint16_t off)
 {
 	return hw_pci_read32(f->bus, f->dev, f->fn, (uint16_t)(off & ~3u));
 }
 
-static uint8_t vpci_cfg8(const struct vpci_fn *f, uint16_t off)
+static uint8_t virtio_pci_cfg8(const struct virtio_pci_fn *f, uint16_t off)
 {
-	return (uint8_t)(vpci_cfg32(f, off) >> ((off & 3u) * 8));
+	return (uint8_t)(virtio_pci_cfg32(f, off) >> ((off & 3u) * 8));
 }
 
-static uint16_t vpci_cfg16(const struct vpci_fn *f, uint16_t off)
+static uint16_t virtio_pci_cfg16(const struct virtio_pci_fn *f, uint16_t off)
 {
-	return (uint16_t)(vpci_cfg32(f, off) >> ((off & 2u) * 8));
+	return (uint16_t)(virtio_pci_cfg32(f, off) >> ((off & 2u) * 8));
 }
 
 /* ---- the transport ------------------------------------------------------ */
@@ -167,8 +167,9 @@ static int virtio_pci_queue_enable(struct virtio_dev *d, struct virtqueue *vq)
 	off = (uint64_t)hw_read16(d->common + VPCI_QUEUE_NOTIFY_OFF) *
 	      d->notify_mult;
 	if (off + 2 > d->notify_len) {
-		log_printf(LOG_ERROR, "virtio-pci: queue %u notify offset "
-				      "0x%llx outside the notify structure",
+		log_printf(LOG_ERROR,
+			   "virtio-pci: queue %u notify offset "
+			   "0x%llx outside the notify structure",
 			   (unsigned)vq->index, (unsigned long long)off);
 		return NET_EIO;
 	}
@@ -213,30 +214,30 @@ static uint32_t virtio_pci_ack_interrupt(struct virtio_dev *d)
 }
 
 static const struct virtio_transport virtio_pci_ops = {
-	.name = "pci",
-	.device_features = virtio_pci_device_features,
-	.set_driver_features = virtio_pci_set_driver_features,
-	.get_status = virtio_pci_get_status,
-	.set_status = virtio_pci_set_status,
-	.queue_max = virtio_pci_queue_max,
-	.queue_enable = virtio_pci_queue_enable,
-	.notify = virtio_pci_notify,
-	.config_generation = virtio_pci_config_generation,
-	.config_read8 = virtio_pci_config_read8,
-	.config_read16 = virtio_pci_config_read16,
-	.ack_interrupt = virtio_pci_ack_interrupt,
+    .name = "pci",
+    .device_features = virtio_pci_device_features,
+    .set_driver_features = virtio_pci_set_driver_features,
+    .get_status = virtio_pci_get_status,
+    .set_status = virtio_pci_set_status,
+    .queue_max = virtio_pci_queue_max,
+    .queue_enable = virtio_pci_queue_enable,
+    .notify = virtio_pci_notify,
+    .config_generation = virtio_pci_config_generation,
+    .config_read8 = virtio_pci_config_read8,
+    .config_read16 = virtio_pci_config_read16,
+    .ack_interrupt = virtio_pci_ack_interrupt,
 };
 
 /* ---- finding the device ------------------------------------------------- */
 
 /* A BAR's memory address; 0 when it is I/O, unassigned or malformed. */
-static uint64_t vpci_bar_addr(const struct vpci_fn *f, uint8_t bar)
+static uint64_t virtio_pci_bar_addr(const struct virtio_pci_fn *f, uint8_t bar)
 {
 	uint32_t lo, type;
 
 	if (bar > 5)
 		return 0;
-	lo = vpci_cfg32(f, (uint16_t)(PCI_BAR0 + 4 * bar));
+	lo = virtio_pci_cfg32(f, (uint16_t)(PCI_BAR0 + 4 * bar));
 	if (lo & 1u)
 		return 0; /* I/O space: the legacy interface */
 	type = (lo >> 1) & 3u;
@@ -244,27 +245,29 @@ static uint64_t vpci_bar_addr(const struct vpci_fn *f, uint8_t bar)
 		return lo & ~0xfull;
 	if (type != 2 || bar == 5)
 		return 0;
-	return (uint64_t)vpci_cfg32(f, (uint16_t)(PCI_BAR0 + 4 * (bar + 1)))
+	return (uint64_t)virtio_pci_cfg32(f,
+					  (uint16_t)(PCI_BAR0 + 4 * (bar + 1)))
 		   << 32 |
 	       (lo & ~0xfull);
 }
 
 /* Whether a bus address is one this CPU can use as a pointer. */
-static bool vpci_is_addressable(uint64_t a)
+static bool virtio_pci_is_addressable(uint64_t a)
 {
 	return (uint64_t)(uintptr_t)a == a;
 }
 
 /* Where one virtio_pci_cap points, if it is usable. */
-static bool vpci_cap_region(const struct vpci_fn *f, uint8_t cap,
-			    uintptr_t *addr, uint32_t *len)
+static bool virtio_pci_cap_region(const struct virtio_pci_fn *f, uint8_t cap,
+				  uintptr_t *addr, uint32_t *len)
 {
-	uint64_t bar = vpci_bar_addr(f, vpci_cfg8(f, cap + VPCI_CAP_BAR));
-	uint32_t off = vpci_cfg32(f, cap + VPCI_CAP_OFFSET);
-	uint32_t n = vpci_cfg32(f, cap + VPCI_CAP_LENGTH);
+	uint64_t bar =
+	    virtio_pci_bar_addr(f, virtio_pci_cfg8(f, cap + VPCI_CAP_BAR));
+	uint32_t off = virtio_pci_cfg32(f, cap + VPCI_CAP_OFFSET);
+	uint32_t n = virtio_pci_cfg32(f, cap + VPCI_CAP_LENGTH);
 
 	if (bar == 0 || bar + off < bar || bar + off + n < bar + off ||
-	    !vpci_is_addressable(bar + off + n))
+	    !virtio_pci_is_addressable(bar + off + n))
 		return false;
 	*addr = (uintptr_t)(bar + off);
 	*len = n;
@@ -272,16 +275,17 @@ static bool vpci_cap_region(const struct vpci_fn *f, uint8_t cap,
 }
 
 /* Record capability `cap` in d if it is a virtio one d still needs. */
-static void vpci_take_cap(const struct vpci_fn *f, uint8_t cap,
-			  struct virtio_dev *d, uint32_t *common_len,
-			  uint32_t *isr_len)
+static void virtio_pci_take_cap(const struct virtio_pci_fn *f, uint8_t cap,
+				struct virtio_dev *d, uint32_t *common_len,
+				uint32_t *isr_len)
 {
-	uint8_t type = vpci_cfg8(f, cap + VPCI_CAP_CFG_TYPE);
-	uint8_t cap_len = vpci_cfg8(f, cap + 2);
+	uint8_t type = virtio_pci_cfg8(f, cap + VPCI_CAP_CFG_TYPE);
+	uint8_t cap_len = virtio_pci_cfg8(f, cap + 2);
 	uintptr_t addr;
 	uint32_t len;
 
-	if (cap_len < VPCI_CAP_LEN_MIN || !vpci_cap_region(f, cap, &addr, &len))
+	if (cap_len < VPCI_CAP_LEN_MIN ||
+	    !virtio_pci_cap_region(f, cap, &addr, &len))
 		return;
 	if (type == VPCI_CFG_COMMON && !d->common) {
 		d->common = addr;
@@ -290,7 +294,8 @@ static void vpci_take_cap(const struct vpci_fn *f, uint8_t cap,
 		   cap_len >= VPCI_NOTIFY_CAP_LEN_MIN) {
 		d->notify = addr;
 		d->notify_len = len;
-		d->notify_mult = vpci_cfg32(f, cap + VPCI_CAP_NOTIFY_MULT);
+		d->notify_mult =
+		    virtio_pci_cfg32(f, cap + VPCI_CAP_NOTIFY_MULT);
 	} else if (type == VPCI_CFG_ISR && !d->isr) {
 		d->isr = addr;
 		*isr_len = len;
@@ -301,19 +306,20 @@ static void vpci_take_cap(const struct vpci_fn *f, uint8_t cap,
 }
 
 /* Walk the capability list; NET_OK when COMMON, NOTIFY and ISR are found. */
-static int vpci_walk_caps(const struct vpci_fn *f, struct virtio_dev *d)
+static int virtio_pci_walk_caps(const struct virtio_pci_fn *f,
+				struct virtio_dev *d)
 {
 	uint32_t common_len = 0, isr_len = 0;
 	uint8_t cap;
 
-	if (!(vpci_cfg16(f, PCI_STATUS_WORD) & PCI_STATUS_CAP_LIST))
+	if (!(virtio_pci_cfg16(f, PCI_STATUS_WORD) & PCI_STATUS_CAP_LIST))
 		return NET_ENOTSUP;
-	cap = vpci_cfg8(f, PCI_CAP_PTR) & 0xfc;
+	cap = virtio_pci_cfg8(f, PCI_CAP_PTR) & 0xfc;
 	for (int i = 0; i < PCI_CAP_WALK_MAX && cap >= 0x40; i++) {
-		if (vpci_cfg8(f, cap) == PCI_CAP_ID_VENDOR &&
+		if (virtio_pci_cfg8(f, cap) == PCI_CAP_ID_VENDOR &&
 		    cap <= 256 - VPCI_NOTIFY_CAP_LEN_MIN)
-			vpci_take_cap(f, cap, d, &common_len, &isr_len);
-		cap = vpci_cfg8(f, cap + 1) & 0xfc;
+			virtio_pci_take_cap(f, cap, d, &common_len, &isr_len);
+		cap = virtio_pci_cfg8(f, cap + 1) & 0xfc;
 	}
 	if (!d->common || common_len < VPCI_COMMON_LEN || !d->notify ||
 	    d->notify_len < 2 || !d->isr || isr_len < 1)
@@ -321,10 +327,10 @@ static int vpci_walk_caps(const struct vpci_fn *f, struct virtio_dev *d)
 	return NET_OK;
 }
 
-static bool vpci_is_virtio(uint32_t id, uint32_t device_id)
+static bool virtio_pci_is_virtio(uint32_t id, uint32_t device_id)
 {
-	static const uint16_t transitional[] = {[VIRTIO_ID_NET] = 0x1000,
-						[VIRTIO_ID_RNG] = 0x1005};
+	static const uint16_t transitional[] = {
+	    [VIRTIO_ID_NET] = 0x1000, [VIRTIO_ID_RNG] = 0x1005};
 	uint16_t vendor = (uint16_t)id, dev = (uint16_t)(id >> 16);
 
 	if (vendor != VPCI_VENDOR)
@@ -336,9 +342,9 @@ static bool vpci_is_virtio(uint32_t id, uint32_t device_id)
 }
 
 /* Turn on memory decoding and bus mastering; keep INTx enabled. */
-static void vpci_enable(const struct vpci_fn *f)
+static void virtio_pci_enable(const struct virtio_pci_fn *f)
 {
-	uint16_t cmd = vpci_cfg16(f, PCI_COMMAND);
+	uint16_t cmd = virtio_pci_cfg16(f, PCI_COMMAND);
 
 	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	cmd &= (uint16_t)~PCI_COMMAND_INTX_DISABLE;
@@ -346,22 +352,23 @@ static void vpci_enable(const struct vpci_fn *f)
 	hw_pci_write32(f->bus, f->dev, f->fn, PCI_COMMAND, cmd);
 }
 
-static int vpci_open(const struct vpci_fn *f, struct virtio_dev *d,
-		     uint32_t device_id)
+static int virtio_pci_open(const struct virtio_pci_fn *f, struct virtio_dev *d,
+			   uint32_t device_id)
 {
 	uint32_t irq;
 
-	*d = (struct virtio_dev){.ops = &virtio_pci_ops,
-				 .device_id = device_id};
-	if (vpci_walk_caps(f, d) != NET_OK) {
-		log_printf(LOG_WARN, "virtio-pci: 00:%02x.%u has no usable "
-				     "modern interface (needs memory BARs)",
+	*d =
+	    (struct virtio_dev){.ops = &virtio_pci_ops, .device_id = device_id};
+	if (virtio_pci_walk_caps(f, d) != NET_OK) {
+		log_printf(LOG_WARN,
+			   "virtio-pci: 00:%02x.%u has no usable "
+			   "modern interface (needs memory BARs)",
 			   (unsigned)f->dev, (unsigned)f->fn);
 		return NET_ENOTSUP;
 	}
-	vpci_enable(f);
+	virtio_pci_enable(f);
 	d->num_queues = hw_read16(d->common + VPCI_NUM_QUEUES);
-	irq = vpci_cfg32(f, PCI_INTERRUPT);
+	irq = virtio_pci_cfg32(f, PCI_INTERRUPT);
 	d->irq = (struct virtio_irq){.kind = VIRTIO_IRQ_PCI_INTX,
 				     .line = (uint8_t)irq,
 				     .pin = (uint8_t)(irq >> 8),
@@ -375,18 +382,18 @@ int virtio_pci_probe(struct virtio_dev *d, uint32_t device_id)
 {
 	for (uint8_t dev = 0; dev < PCI_DEVICES; dev++) {
 		for (uint8_t fn = 0; fn < PCI_FUNCTIONS; fn++) {
-			struct vpci_fn f = {0, dev, fn};
-			uint32_t id = vpci_cfg32(&f, PCI_VENDOR);
+			struct virtio_pci_fn f = {0, dev, fn};
+			uint32_t id = virtio_pci_cfg32(&f, PCI_VENDOR);
 
 			if ((uint16_t)id == 0xffff) {
 				if (fn == 0)
 					break;
 				continue;
 			}
-			if (vpci_is_virtio(id, device_id) &&
-			    vpci_open(&f, d, device_id) == NET_OK)
+			if (virtio_pci_is_virtio(id, device_id) &&
+			    virtio_pci_open(&f, d, device_id) == NET_OK)
 				return NET_OK;
-			if (fn == 0 && !(vpci_cfg8(&f, PCI_HEADER_TYPE) &
+			if (fn == 0 && !(virtio_pci_cfg8(&f, PCI_HEADER_TYPE) &
 					 PCI_HEADER_MULTI_FN))
 				break;
 		}

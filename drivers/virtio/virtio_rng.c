@@ -18,12 +18,12 @@
 #define VRNG_QUEUE 0
 /* One request is out at a time; a few descriptors are plenty. */
 #define VRNG_QUEUE_CAP 4
-#define VRNG_CHUNK 64
+#define VRNG_CHUNK     64
 
-VIRTQ_STORAGE(vrng_q_mem, VRNG_QUEUE_CAP);
-static uint8_t vrng_buf[VRNG_CHUNK];
+VIRTQ_STORAGE(virtio_rng_q_mem, VRNG_QUEUE_CAP);
+static uint8_t virtio_rng_buf[VRNG_CHUNK];
 
-struct vrng_state {
+struct virtio_rng_state {
 	bool up;
 	bool pending; /* a request is with the device */
 	struct virtio_dev dev;
@@ -32,27 +32,28 @@ struct vrng_state {
 	struct virtio_rng_stats stats;
 };
 
-static struct vrng_state vrng;
+static struct virtio_rng_state vrng;
 
-static const char vrng_who[] = "virtio-rng";
+static const char virtio_rng_who[] = "virtio-rng";
 
-static int vrng_start(void)
+static int virtio_rng_start(void)
 {
-	if (virtio_dev_start(&vrng.dev, vrng_who, VIRTIO_F_VERSION_1,
+	if (virtio_dev_start(&vrng.dev, virtio_rng_who, VIRTIO_F_VERSION_1,
 			     VIRTIO_F_VERSION_1) != NET_OK)
 		return NET_EIO;
-	virtq_init(&vrng.q, VRNG_QUEUE, VIRTQ_STORAGE_ARGS(vrng_q_mem));
-	if (virtio_dev_setup_queue(&vrng.dev, vrng_who, &vrng.q) != NET_OK)
+	virtq_init(&vrng.q, VRNG_QUEUE, VIRTQ_STORAGE_ARGS(virtio_rng_q_mem));
+	if (virtio_dev_setup_queue(&vrng.dev, virtio_rng_who, &vrng.q) !=
+	    NET_OK)
 		return NET_EIO;
 	virtq_set_interrupts(&vrng.q, false); /* polled */
 	virtio_dev_ready(&vrng.dev);
 	vrng.up = true;
-	log_printf(LOG_INFO, "%s: %s, %u descriptors", vrng_who,
+	log_printf(LOG_INFO, "%s: %s, %u descriptors", virtio_rng_who,
 		   vrng.dev.ops->name, (unsigned)vrng.q.size);
 	return NET_OK;
 }
 
-static void vrng_clear(void)
+static void virtio_rng_clear(void)
 {
 	void (*wait)(void) = vrng.wait;
 
@@ -62,19 +63,19 @@ static void vrng_clear(void)
 
 int virtio_rng_probe_pci(void)
 {
-	vrng_clear();
+	virtio_rng_clear();
 	if (virtio_pci_probe(&vrng.dev, VIRTIO_ID_RNG) != NET_OK)
 		return NET_ENOENT;
-	return vrng_start();
+	return virtio_rng_start();
 }
 
 int virtio_rng_probe_mmio(uintptr_t base, unsigned count, unsigned stride)
 {
-	vrng_clear();
+	virtio_rng_clear();
 	if (virtio_mmio_probe(&vrng.dev, VIRTIO_ID_RNG, base, count, stride) !=
 	    NET_OK)
 		return NET_ENOENT;
-	return vrng_start();
+	return virtio_rng_start();
 }
 
 void virtio_rng_set_wait(void (*wait)(void))
@@ -83,13 +84,14 @@ void virtio_rng_set_wait(void (*wait)(void))
 }
 
 /* Ask for up to `want` bytes, unless a request is already out. */
-static void vrng_request(size_t want)
+static void virtio_rng_request(size_t want)
 {
 	if (vrng.pending)
 		return;
 	if (want > VRNG_CHUNK)
 		want = VRNG_CHUNK;
-	if (virtq_add(&vrng.q, vrng_buf, (uint32_t)want, true, 0) != NET_OK)
+	if (virtq_add(&vrng.q, virtio_rng_buf, (uint32_t)want, true, 0) !=
+	    NET_OK)
 		return; /* no free descriptor: the queue is broken anyway */
 	vrng.pending = true;
 	virtio_dev_kick(&vrng.dev, &vrng.q);
@@ -99,7 +101,7 @@ static void vrng_request(size_t want)
  * One look at the ring: bytes copied to out (> 0), 0 for none yet,
  * NET_EIO when the queue is broken.
  */
-static int vrng_collect(uint8_t *out, size_t room)
+static int virtio_rng_collect(uint8_t *out, size_t room)
 {
 	uint16_t token;
 	uint32_t got;
@@ -114,8 +116,8 @@ static int vrng_collect(uint8_t *out, size_t room)
 		got = 0; /* wrote more than asked (counted): drop it */
 	if (got > room)
 		got = (uint32_t)room; /* an earlier, larger request */
-	memcpy(out, vrng_buf, got);
-	memset(vrng_buf, 0, sizeof(vrng_buf));
+	memcpy(out, virtio_rng_buf, got);
+	memset(virtio_rng_buf, 0, sizeof(virtio_rng_buf));
 	return (int)got;
 }
 
@@ -130,8 +132,8 @@ int virtio_rng_read(void *buf, size_t len)
 	while (done < len) {
 		int n;
 
-		vrng_request(len - done);
-		n = vrng_collect(out + done, len - done);
+		virtio_rng_request(len - done);
+		n = virtio_rng_collect(out + done, len - done);
 		if (n < 0)
 			goto out_fail;
 		if (n > 0) {
@@ -141,7 +143,7 @@ int virtio_rng_read(void *buf, size_t len)
 		if (++idle >= CONFIG_VIRTIO_RNG_POLLS) {
 			vrng.stats.timeouts++;
 			log_printf(LOG_WARN, "%s: no answer after %u polls",
-				   vrng_who, (unsigned)idle);
+				   virtio_rng_who, (unsigned)idle);
 			goto out_fail;
 		}
 		if (vrng.wait)
@@ -158,6 +160,6 @@ out_fail:
 void virtio_rng_get_stats(struct virtio_rng_stats *out)
 {
 	*out = vrng.stats;
-	out->dev_bad_used +=
-	    vrng.q.stats.bad_used_idx + vrng.q.stats.bad_id + vrng.q.stats.bad_len;
+	out->dev_bad_used += vrng.q.stats.bad_used_idx + vrng.q.stats.bad_id +
+			     vrng.q.stats.bad_len;
 }

@@ -166,8 +166,7 @@ int virtq_next_used(struct virtqueue *vq, uint16_t *token, uint32_t *len)
 		id = e->id;
 		wrote = e->len;
 		vq->last_used++;
-		if (id >= vq->size ||
-		    vq->slot[id].token == VIRTQ_TOKEN_NONE) {
+		if (id >= vq->size || vq->slot[id].token == VIRTQ_TOKEN_NONE) {
 			vq->stats.bad_id++;
 			continue;
 		}

@@ -43,8 +43,8 @@
 #endif
 
 /* Descriptor flags (§2.7.5). */
-#define VIRTQ_DESC_F_NEXT 1u
-#define VIRTQ_DESC_F_WRITE 2u
+#define VIRTQ_DESC_F_NEXT     1u
+#define VIRTQ_DESC_F_WRITE    2u
 #define VIRTQ_DESC_F_INDIRECT 4u
 /* Driver area flags (§2.7.6): please do not interrupt. */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1u
@@ -89,14 +89,14 @@ _Static_assert(offsetof(struct virtq_used, ring) == 4, "used ring at 4");
 
 /* Bytes of each area for a queue of n (§2.7: the event words included). */
 #define VIRTQ_AVAIL_BYTES(n) (4u + 2u * (n) + 2u)
-#define VIRTQ_USED_BYTES(n) (4u + 8u * (n) + 2u)
+#define VIRTQ_USED_BYTES(n)  (4u + 8u * (n) + 2u)
 
 /* What the driver remembers of each descriptor. Private: never DMA'd. */
 struct virtq_slot {
-	uint32_t len;	 /* bytes posted */
-	uint16_t token;	 /* the driver's buffer number; NONE when free */
-	uint16_t next;	 /* free list */
-	bool writable;	 /* posted for the device to write */
+	uint32_t len;	/* bytes posted */
+	uint16_t token; /* the driver's buffer number; NONE when free */
+	uint16_t next;	/* free list */
+	bool writable;	/* posted for the device to write */
 };
 
 /*
@@ -104,22 +104,22 @@ struct virtq_slot {
  * §2.7: descriptor table 16, driver area 2, device area 4. The areas are
  * unions so a ring with a flexible array gets its full size.
  */
-#define VIRTQ_STORAGE(name, cap)                                         \
-	static _Alignas(16) struct virtq_desc name##_desc[cap];          \
-	static _Alignas(4) union {                                       \
-		struct virtq_avail ring;                                 \
-		uint8_t bytes[VIRTQ_AVAIL_BYTES(cap)];                   \
-	} name##_avail;                                                  \
-	static _Alignas(4) union {                                       \
-		struct virtq_used ring;                                  \
-		uint8_t bytes[VIRTQ_USED_BYTES(cap)];                    \
-	} name##_used;                                                   \
+#define VIRTQ_STORAGE(name, cap)                                               \
+	static _Alignas(16) struct virtq_desc name##_desc[cap];                \
+	static _Alignas(4) union {                                             \
+		struct virtq_avail ring;                                       \
+		uint8_t bytes[VIRTQ_AVAIL_BYTES(cap)];                         \
+	} name##_avail;                                                        \
+	static _Alignas(4) union {                                             \
+		struct virtq_used ring;                                        \
+		uint8_t bytes[VIRTQ_USED_BYTES(cap)];                          \
+	} name##_used;                                                         \
 	static struct virtq_slot name##_slot[cap]
 
 /* The arguments virtq_init() takes for storage declared as above. */
-#define VIRTQ_STORAGE_ARGS(name)                                         \
-	(uint16_t)(sizeof(name##_desc) / sizeof(name##_desc[0])),        \
-	    name##_desc, &name##_avail.ring, &name##_used.ring, name##_slot
+#define VIRTQ_STORAGE_ARGS(name)                                               \
+	(uint16_t)(sizeof(name##_desc) / sizeof(name##_desc[0])), name##_desc, \
+	    &name##_avail.ring, &name##_used.ring, name##_slot
 
 /* Events counted per queue: a device that does not follow the rules. */
 struct virtq_stats {
@@ -129,9 +129,9 @@ struct virtq_stats {
 };
 
 struct virtqueue {
-	uint16_t index;	   /* the queue's number on its device */
-	uint16_t size;	   /* descriptors in use: a power of 2, <= cap */
-	uint16_t cap;	   /* descriptors of storage */
+	uint16_t index; /* the queue's number on its device */
+	uint16_t size;	/* descriptors in use: a power of 2, <= cap */
+	uint16_t cap;	/* descriptors of storage */
 	uint16_t free_head;
 	uint16_t nfree;
 	uint16_t avail_idx; /* next avail->idx, published or not */

@@ -75,9 +75,8 @@ static void fuzz_setup(const uint8_t *m)
 	} else {
 		model_mmio_window(1, MODEL_WIN_DEVICE, &fuzz_rng);
 		model_mmio_window(2, MODEL_WIN_DEVICE, &fuzz_net);
-		fuzz_nd = virtio_net_probe_mmio(MODEL_MMIO_BASE,
-						MODEL_MMIO_WINDOWS,
-						MODEL_MMIO_STRIDE);
+		fuzz_nd = virtio_net_probe_mmio(
+		    MODEL_MMIO_BASE, MODEL_MMIO_WINDOWS, MODEL_MMIO_STRIDE);
 		virtio_rng_probe_mmio(MODEL_MMIO_BASE, MODEL_MMIO_WINDOWS,
 				      MODEL_MMIO_STRIDE);
 	}

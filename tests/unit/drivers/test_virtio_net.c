@@ -16,9 +16,9 @@
 #include "virtio_net.h"
 
 #define T_FRAME_MAX (CONFIG_NET_MTU + 14)
-#define T_RX_POSTED                                                      \
-	(CONFIG_VIRTIO_RX_BUFFERS < CONFIG_VIRTIO_QUEUE_SIZE                 \
-	     ? CONFIG_VIRTIO_RX_BUFFERS                                  \
+#define T_RX_POSTED                                                            \
+	(CONFIG_VIRTIO_RX_BUFFERS < CONFIG_VIRTIO_QUEUE_SIZE                   \
+	     ? CONFIG_VIRTIO_RX_BUFFERS                                        \
 	     : CONFIG_VIRTIO_QUEUE_SIZE)
 
 static struct model_dev t_dev;
@@ -57,8 +57,8 @@ static struct netdev *t_up_with(uint64_t features, uint16_t num_max)
 				     MODEL_MMIO_STRIDE);
 }
 
-#define T_ALL_FEATURES                                                   \
-	(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |       \
+#define T_ALL_FEATURES                                                         \
+	(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |         \
 	 VIRTIO_NET_F_CSUM | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_F_EVENT_IDX)
 
 static struct netdev *t_up(void)
@@ -102,8 +102,8 @@ TEST(probe_negotiates_only_what_it_drives)
 	struct netdev *nd = t_up();
 
 	CHECK(nd != NULL);
-	CHECK_EQ(t_dev.driver_features, VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC |
-					    VIRTIO_NET_F_STATUS);
+	CHECK_EQ(t_dev.driver_features,
+		 VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS);
 	CHECK_EQ(t_dev.status, 1 | 2 | 8 | 4);
 	CHECK_EQ(nd->mtu, CONFIG_NET_MTU);
 	CHECK_MEM(nd->mac, t_mac, 6);
@@ -309,7 +309,8 @@ TEST(link_state_follows_the_config_status)
 
 TEST(without_status_feature_the_link_is_always_up)
 {
-	struct netdev *nd = t_up_with(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC, 256);
+	struct netdev *nd =
+	    t_up_with(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC, 256);
 
 	CHECK(nd != NULL);
 	model_net_config(&t_dev, t_mac, 0);

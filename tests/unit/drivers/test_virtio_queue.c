@@ -133,9 +133,9 @@ TEST(id_out_of_range_or_not_outstanding_is_skipped)
 	CHECK_EQ(virtq_add(&t_vq, t_buf[1], 32, true, 2), NET_OK);
 	CHECK_EQ(virtq_add(&t_vq, t_buf[2], 32, true, 3), NET_OK);
 	virtq_publish(&t_vq);
-	t_used(0xffffffffu, 4);	    /* out of range */
-	t_used(t_avail_id(0), 4);   /* good */
-	t_used(t_avail_id(0), 4);   /* the same one again */
+	t_used(0xffffffffu, 4);	  /* out of range */
+	t_used(t_avail_id(0), 4); /* good */
+	t_used(t_avail_id(0), 4); /* the same one again */
 	CHECK_EQ(virtq_next_used(&t_vq, &tok, &len), 1);
 	CHECK_EQ(tok, 1);
 	CHECK_EQ(virtq_next_used(&t_vq, &tok, &len), 0);

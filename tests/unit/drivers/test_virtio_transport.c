@@ -14,10 +14,10 @@
 #include "virtio_rng.h"
 
 #define T_OK_STATUS (1 | 2 | 8 | 4) /* ACK, DRIVER, FEATURES_OK, DRIVER_OK */
-#define T_FAILED 128
-#define T_NET_FEATURES                                                   \
+#define T_FAILED    128
+#define T_NET_FEATURES                                                         \
 	(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS)
-#define T_BAR_LOW 0xfe000000ull
+#define T_BAR_LOW  0xfe000000ull
 #define T_BAR_HIGH 0x1fe000000ull /* a 64-bit BAR above 4 GiB */
 
 static struct model_dev t_net, t_rng;
@@ -152,7 +152,7 @@ TEST(mmio_probe_skips_empty_deviceless_and_legacy_windows)
 	CHECK_EQ(irq->slot, 5);
 	CHECK_EQ(irq->base, MODEL_MMIO_BASE + 5 * MODEL_MMIO_STRIDE);
 	CHECK(model_log_has("version 1, only 2 (modern) is driven"));
-	CHECK_EQ(t_rng.resets, 0); /* never touched */
+	CHECK_EQ(t_rng.resets, 0);     /* never touched */
 	CHECK_EQ(model.bad_access, 0); /* no write to a foreign window */
 }
 

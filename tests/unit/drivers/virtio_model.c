@@ -76,8 +76,8 @@ static void model_dev_reset(struct model_dev *d)
 	}
 }
 
-void model_dev_init(struct model_dev *d, uint32_t device_id,
-		    uint64_t features, uint16_t num_max)
+void model_dev_init(struct model_dev *d, uint32_t device_id, uint64_t features,
+		    uint16_t num_max)
 {
 	memset(d, 0, sizeof(*d));
 	d->device_id = device_id;
@@ -582,7 +582,8 @@ static bool model_pci_read(uintptr_t addr, unsigned width, uint32_t *v)
 	*v = 0;
 	if (off < MODEL_PCI_ISR) {
 		if (model_common_width(off) != width)
-			model_bad("common config read of the wrong width", addr);
+			model_bad("common config read of the wrong width",
+				  addr);
 		else
 			*v = model_common_read(d, off);
 	} else if (off == MODEL_PCI_ISR && width == 1) {
@@ -605,7 +606,8 @@ static bool model_pci_write(uintptr_t addr, unsigned width, uint32_t v)
 		return false;
 	if (off < MODEL_PCI_ISR) {
 		if (model_common_width(off) != width)
-			model_bad("common config write of the wrong width", addr);
+			model_bad("common config write of the wrong width",
+				  addr);
 		else
 			model_common_write(f->dev, off, v);
 	} else if (off >= MODEL_PCI_NOTIFY && width == 2) {
@@ -634,7 +636,8 @@ static uint32_t model_read(uintptr_t addr, unsigned width)
 
 static void model_write(uintptr_t addr, unsigned width, uint32_t v)
 {
-	if (!model_mmio_write(addr, width, v) && !model_pci_write(addr, width, v))
+	if (!model_mmio_write(addr, width, v) &&
+	    !model_pci_write(addr, width, v))
 		model_bad("write to unmapped address", addr);
 }
 
@@ -718,8 +721,7 @@ void hw_pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off,
 
 /* ---- building machines --------------------------------------------------- */
 
-void model_mmio_window(unsigned i, enum model_window kind,
-		       struct model_dev *d)
+void model_mmio_window(unsigned i, enum model_window kind, struct model_dev *d)
 {
 	model.win[i] = kind;
 	model.win_dev[i] = d;
@@ -765,12 +767,13 @@ void model_pci_virtio(uint8_t dev, uint8_t fn, uint16_t pci_id,
 	f->bar_addr = bar_addr;
 	model_cfg16(c, 0x00, 0x1af4);
 	model_cfg16(c, 0x02, pci_id);
-	model_cfg16(c, 0x06, 0x0010); /* capability list */
+	model_cfg16(c, 0x06, 0x0010);		   /* capability list */
 	model_cfg32(c, 0x10 + 4 * 1, 0xfebd1000u); /* MSI-X table, 32-bit */
 	if (is_64) {
 		model_cfg32(c, 0x10 + 4 * bar,
 			    ((uint32_t)bar_addr & ~0xfu) | 0x4 | 0x8);
-		model_cfg32(c, 0x10 + 4 * (bar + 1), (uint32_t)(bar_addr >> 32));
+		model_cfg32(c, 0x10 + 4 * (bar + 1),
+			    (uint32_t)(bar_addr >> 32));
 	} else {
 		model_cfg32(c, 0x10 + 4 * bar, (uint32_t)bar_addr & ~0xfu);
 	}

@@ -8,8 +8,9 @@
  * reads the driver's rings straight from memory, consumes transmit buffers
  * when notified, delivers receive frames into posted buffers when a test
  * asks, fills entropy requests, writes used-ring entries and raises the
- * interrupt status. It also provides platform_now_ms() and platform_console_write()
- * for kernel/log.c, keeping the log text for tests to search.
+ * interrupt status. It also provides platform_now_ms() and
+ * platform_console_write() for kernel/log.c, keeping the log text for tests to
+ * search.
  *
  * Tests build machines from it: MMIO windows at MODEL_MMIO_BASE (each
  * empty, without a device, legacy, or holding a device), and PCI functions
@@ -28,21 +29,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODEL_MMIO_BASE 0xfeb00000u
-#define MODEL_MMIO_STRIDE 0x200u
+#define MODEL_MMIO_BASE	   0xfeb00000u
+#define MODEL_MMIO_STRIDE  0x200u
 #define MODEL_MMIO_WINDOWS 8
-#define MODEL_QUEUES 2
-#define MODEL_TX_LOG 64
-#define MODEL_FRAME_MAX 2048
-#define MODEL_CONFIG_LEN 64
-#define MODEL_LOG_MAX 16384
+#define MODEL_QUEUES	   2
+#define MODEL_TX_LOG	   64
+#define MODEL_FRAME_MAX	   2048
+#define MODEL_CONFIG_LEN   64
+#define MODEL_LOG_MAX	   16384
 
 /* PCI layout inside the BAR (as QEMU 7.2 lays it out). */
-#define MODEL_PCI_COMMON 0x0000u
-#define MODEL_PCI_ISR 0x1000u
-#define MODEL_PCI_DEVICE 0x2000u
-#define MODEL_PCI_NOTIFY 0x3000u
-#define MODEL_PCI_BAR_LEN 0x4000u
+#define MODEL_PCI_COMMON      0x0000u
+#define MODEL_PCI_ISR	      0x1000u
+#define MODEL_PCI_DEVICE      0x2000u
+#define MODEL_PCI_NOTIFY      0x3000u
+#define MODEL_PCI_BAR_LEN     0x4000u
 #define MODEL_PCI_NOTIFY_MULT 4u
 
 struct model_queue {
@@ -76,13 +77,13 @@ struct model_dev {
 	uint32_t resets;
 	/* behaviour */
 	bool refuse_features_ok;
-	bool tx_stall;	   /* leave transmit buffers with the device */
-	bool rng_stall;	   /* do not answer entropy requests */
-	uint32_t rng_max;  /* bytes per entropy answer; 0: all asked */
-	bool rng_empty;	   /* answer entropy requests with 0 bytes */
-	uint8_t rng_next;  /* the next entropy byte (a counter) */
+	bool tx_stall;	  /* leave transmit buffers with the device */
+	bool rng_stall;	  /* do not answer entropy requests */
+	uint32_t rng_max; /* bytes per entropy answer; 0: all asked */
+	bool rng_empty;	  /* answer entropy requests with 0 bytes */
+	uint8_t rng_next; /* the next entropy byte (a counter) */
 	uint32_t rng_answers;
-	bool no_notify;	   /* set VIRTQ_USED_F_NO_NOTIFY in used rings */
+	bool no_notify; /* set VIRTQ_USED_F_NO_NOTIFY in used rings */
 	/* what the device saw */
 	struct model_frame tx[MODEL_TX_LOG];
 	uint32_t tx_count; /* frames transmitted (all, logged or not) */
@@ -90,10 +91,10 @@ struct model_dev {
 };
 
 enum model_window {
-	MODEL_WIN_ZERO = 0,   /* nothing answers: reads 0 */
-	MODEL_WIN_NO_DEVICE,  /* magic and version 2, DeviceID 0 */
-	MODEL_WIN_LEGACY,     /* version 1 */
-	MODEL_WIN_DEVICE,     /* a modern device */
+	MODEL_WIN_ZERO = 0,  /* nothing answers: reads 0 */
+	MODEL_WIN_NO_DEVICE, /* magic and version 2, DeviceID 0 */
+	MODEL_WIN_LEGACY,    /* version 1 */
+	MODEL_WIN_DEVICE,    /* a modern device */
 };
 
 struct model_pci_fn {
@@ -120,12 +121,11 @@ extern struct model model;
 void model_reset(void);
 
 /* A device of type id offering `features`, queues of num_max each. */
-void model_dev_init(struct model_dev *d, uint32_t device_id,
-		    uint64_t features, uint16_t num_max);
+void model_dev_init(struct model_dev *d, uint32_t device_id, uint64_t features,
+		    uint16_t num_max);
 
 /* Put a window kind (and a device for MODEL_WIN_DEVICE/LEGACY) at slot i. */
-void model_mmio_window(unsigned i, enum model_window kind,
-		       struct model_dev *d);
+void model_mmio_window(unsigned i, enum model_window kind, struct model_dev *d);
 
 /*
  * A PCI function on bus 0 with vendor 0x1af4 and pci_id, the virtio
@@ -147,8 +147,7 @@ void model_net_config(struct model_dev *d, const uint8_t mac[6],
  * Deliver a frame into the next posted receive buffer: true when it went
  * in, false when no buffer was posted or it did not fit (dropped).
  */
-bool model_net_deliver(struct model_dev *d, const uint8_t *frame,
-		       size_t len);
+bool model_net_deliver(struct model_dev *d, const uint8_t *frame, size_t len);
 /* Let the device act on a queue as if notified (e.g. after a stall). */
 void model_process(struct model_dev *d, uint16_t q);
 
