@@ -68,7 +68,7 @@ struct virtio_net_stats {
 	uint64_t tx_ring_full;	   /* tx_acquire() found no free buffer */
 	uint64_t tx_too_long;	   /* tx_submit() of more than mtu + 14 */
 	uint64_t dev_bad_used_idx; /* a queue's used idx ran ahead: broken */
-	uint64_t dev_bad_id;	   /* used entry naming no outstanding buffer */
+	uint64_t dev_bad_id;	   /* used id of no outstanding buffer */
 	uint64_t dev_bad_len;	   /* used len larger than the buffer */
 };
 
