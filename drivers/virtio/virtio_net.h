@@ -18,10 +18,12 @@
  * over.
  *
  * Interrupts only wake the CPU; the stack polls the rings from net_poll().
- * The target's interrupt handler (or its idle loop, after waking) calls
- * virtio_net_ack_interrupt(), which reads and clears the device's
- * interrupt status (PCI: the ISR byte; MMIO: InterruptStatus, then
- * InterruptACK) and returns its bits (VIRTIO_ISR_QUEUE, VIRTIO_ISR_CONFIG).
+ * The target's interrupt handler calls virtio_net_ack_interrupt() before
+ * it signals end of interrupt (PCI INTx is level-triggered: the line stays
+ * asserted until acknowledged). It reads and clears the device's interrupt
+ * status (PCI: the ISR byte; MMIO: InterruptStatus, then InterruptACK) and
+ * returns its bits (VIRTIO_ISR_QUEUE, VIRTIO_ISR_CONFIG); 0 means the
+ * interrupt was not this device's (a shared line).
  * virtio_net_irq() says where the interrupt comes from: a PCI INTx line
  * and pin as firmware set them, or the MMIO window's index in the probed
  * row, which the target maps to its interrupt controller's line.

@@ -163,3 +163,15 @@ void virtio_rng_get_stats(struct virtio_rng_stats *out)
 	out->dev_bad_used += vrng.q.stats.bad_used_idx + vrng.q.stats.bad_id +
 			     vrng.q.stats.bad_len;
 }
+
+uint32_t virtio_rng_ack_interrupt(void)
+{
+	if (!vrng.up)
+		return 0;
+	return vrng.dev.ops->ack_interrupt(&vrng.dev);
+}
+
+const struct virtio_irq *virtio_rng_irq(void)
+{
+	return vrng.up ? &vrng.dev.irq : NULL;
+}

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "virtio.h"
+
 /* Find and start the device: NET_OK, NET_ENOENT (none) or NET_EIO. */
 int virtio_rng_probe_pci(void);
 int virtio_rng_probe_mmio(uintptr_t base, unsigned count, unsigned stride);
@@ -38,6 +40,15 @@ void virtio_rng_set_wait(void (*wait)(void));
  * broke the ring rules. Never returns partly filled output as NET_OK.
  */
 int virtio_rng_read(void *buf, size_t len);
+
+/*
+ * The device is polled and asks for no interrupts (a hint). A target that
+ * shares its line with another device acknowledges it here: VIRTIO_ISR_*
+ * bits, 0 when it raised none or there is no device. Where the interrupt
+ * comes from: as virtio_net_irq(); NULL when there is no device.
+ */
+uint32_t virtio_rng_ack_interrupt(void);
+const struct virtio_irq *virtio_rng_irq(void);
 
 /* Misbehaviour counted so far. */
 struct virtio_rng_stats {

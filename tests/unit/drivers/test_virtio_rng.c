@@ -196,3 +196,18 @@ TEST(pci_rng_device)
 	CHECK(t_is_count(b, sizeof(b), 0));
 	CHECK_EQ(model.bad_access, 0);
 }
+
+TEST(interrupt_source_and_acknowledgment)
+{
+	CHECK_EQ(t_up_mmio(), NET_OK);
+	CHECK(virtio_rng_irq() != NULL);
+	CHECK_EQ(virtio_rng_irq()->kind, VIRTIO_IRQ_MMIO);
+	CHECK_EQ(virtio_rng_irq()->slot, 3);
+	t_rng.isr = 1;
+	CHECK_EQ(virtio_rng_ack_interrupt(), VIRTIO_ISR_QUEUE);
+	CHECK_EQ(virtio_rng_ack_interrupt(), 0);
+	model_reset();
+	CHECK_EQ(virtio_rng_probe_pci(), NET_ENOENT);
+	CHECK(virtio_rng_irq() == NULL);
+	CHECK_EQ(virtio_rng_ack_interrupt(), 0);
+}
