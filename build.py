@@ -174,6 +174,18 @@ OPTIONS: tuple[Option, ...] = (
     Option("impair", "slots", "int", 256, "CONFIG_IMPAIR_SLOTS",
            "frames each direction of the impair= test layer can hold "
            "back (each mtu + 14 bytes)", 1, 4096),
+    Option("virtio", "queue_size", "int", 256, "CONFIG_VIRTIO_QUEUE_SIZE",
+           "largest virtqueue set up, descriptors (a power of 2; a device "
+           "offering fewer gets fewer)", 2, 32768),
+    Option("virtio", "rx_buffers", "int", 64, "CONFIG_VIRTIO_RX_BUFFERS",
+           "virtio-net receive buffers kept posted (each 12 + mtu + 14 "
+           "bytes, at least 1526)", 1, 32768),
+    Option("virtio", "tx_buffers", "int", 32, "CONFIG_VIRTIO_TX_BUFFERS",
+           "virtio-net transmit buffers (each 12 + mtu + 14 bytes)",
+           1, 32768),
+    Option("virtio", "rng_polls", "int", 1000000, "CONFIG_VIRTIO_RNG_POLLS",
+           "times one virtio_rng_read() looks for the device's answer "
+           "before it fails with NET_EIO", 1, 1 << 30),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",
            0, 1 << 40),
@@ -464,7 +476,20 @@ def _check_relations(fname: str, v: dict[str, Any]) -> None:
     if v["CONFIG_NET_IPV4_ADDR"] == "dhcp" and v["CONFIG_UDP_RX_RING"] < 1500:
         raise KeelError(f"{fname}: udp.rx_ring: must be at least 1500 "
                         f"with net.ip = \"dhcp\" (a DHCP message)")
+    _check_virtio(fname, v)
     _check_address(fname, v)
+
+
+def _check_virtio(fname: str, v: dict[str, Any]) -> None:
+    """[virtio]: one queue size, both pools fit in it."""
+    size = v["CONFIG_VIRTIO_QUEUE_SIZE"]
+    if size & (size - 1):
+        raise KeelError(f"{fname}: virtio.queue_size: expected a power of "
+                        f"2, got {size}")
+    for key in ("rx_buffers", "tx_buffers"):
+        if v[f"CONFIG_VIRTIO_{key.upper()}"] > size:
+            raise KeelError(f"{fname}: virtio.{key}: must not exceed "
+                            f"virtio.queue_size ({size})")
 
 
 def _check_address(fname: str, v: dict[str, Any]) -> None:

@@ -97,6 +97,18 @@ class ImageTest(unittest.TestCase):
         self.assertError(GOOD + "[ipv4]\nreasm_max = 1000\n",
                          "ipv4.reasm_max", "net.mtu")
 
+    def test_virtio_pools_fit_the_queue(self) -> None:
+        img = self.load(GOOD + "[virtio]\nqueue_size = 64\n"
+                        "rx_buffers = 64\ntx_buffers = 8\n")
+        self.assertEqual(img.values["CONFIG_VIRTIO_QUEUE_SIZE"], 64)
+        self.assertError(GOOD + "[virtio]\nqueue_size = 96\n",
+                         "virtio.queue_size", "power of 2")
+        self.assertError(GOOD + "[virtio]\nqueue_size = 16\n"
+                         "rx_buffers = 32\n", "virtio.rx_buffers")
+        self.assertError(GOOD + "[virtio]\nqueue_size = 16\n"
+                         "rx_buffers = 8\ntx_buffers = 17\n",
+                         "virtio.tx_buffers")
+
     def test_missing_target_and_bad_toml(self) -> None:
         self.assertError('app = "udp-echo"\n', "target")
         self.assertError(GOOD.replace('"linux-tap"', '"vax"'), "target",
