@@ -83,15 +83,23 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
                            "drivers/impair/impair.c"),
+    "tests/unit/apps/dns_server": (*LIB, "apps/dns_server/dns_answer.c",
+                                   "apps/dns_server/dns_rrl.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
-                 "net", "tests/unit", "tests/unit/net", "drivers/impair")
+                 "net", "tests/unit", "tests/unit/net", "drivers/impair",
+                 "apps/dns_server")
+# The zone the dns_server unit tests and fuzz harness answer from.
+UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
 
 def _unit_config() -> Path:
     image = _b.load_image(ROOT / "tests/unit/unit.toml")
-    return _b.generate_config(image, BUILD / "unit")
+    gen = _b.generate_config(image, BUILD / "unit")
+    text = _b.compile_zones([ROOT / UNIT_ZONE], "dns_test_zone")
+    _b.write_if_changed(gen / "dns_test_zone.h", text)
+    return gen
 
 
 def _unit_compiler(gen: Path) -> "_b.Compiler":
@@ -219,6 +227,11 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------
 
 FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c")
+# Sources a harness needs beyond FUZZ_SOURCES.
+FUZZ_EXTRA: dict[str, tuple[str, ...]] = {
+    "fuzz_dns_server": ("apps/dns_server/dns_answer.c",
+                        "apps/dns_server/dns_rrl.c"),
+}
 
 
 def _fuzz_seconds(args: argparse.Namespace) -> int:
@@ -234,7 +247,9 @@ def _build_fuzzer(harness: Path, gen: Path) -> Path:
              "-fsanitize=fuzzer-no-link,address,undefined",
              "-fno-sanitize-recover=all", *incs)
     comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "obj")
-    objs = comp.compile([*_b.glob_sources(FUZZ_SOURCES), harness])
+    objs = comp.compile([*_b.glob_sources(FUZZ_SOURCES),
+                         *_b.glob_sources(FUZZ_EXTRA.get(harness.stem, ())),
+                         harness])
     exe = BUILD / "fuzz" / "bin" / harness.stem
     exe.parent.mkdir(parents=True, exist_ok=True)
     _b.run_quiet(["clang", "-fsanitize=fuzzer,address,undefined", "-o",
