@@ -467,3 +467,9 @@ def bench_tcp(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netbench
     netbench.bench_tcp(_b, args)
+
+
+def bench_dns(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netbench
+    netbench.bench_dns(_b, args)
