@@ -444,6 +444,11 @@ def _app_hint(image: "_b.Image", ip: str) -> str:
         port = v["CONFIG_APP_RESOLVE_PORT"]
         return (f"{udp}s.sendto(b'example.com', ('{ip}', {port})); "
                 f"print(s.recv(300))")
+    if image.app == "dns-server":
+        port = v["CONFIG_APP_DNS_SERVER_PORT"]
+        return ("import dns.message, dns.query; print(dns.query.udp("
+                "dns.message.make_query('example.com', 'SOA'), "
+                f"'{ip}', port={port}, timeout=2))")
     if image.app == "tcp-echo":
         port = v["CONFIG_APP_TCP_ECHO_PORT"]
         return (f"import socket; s=socket.create_connection(('{ip}', "

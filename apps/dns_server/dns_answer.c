@@ -33,10 +33,10 @@
 #define DNS_FLAG_RD	0x0100u
 #define DNS_FLAG_CD	0x0010u
 
-#define DNS_RCODE_FORMERR  1
-#define DNS_RCODE_NXDOMAIN 3
-#define DNS_RCODE_NOTIMP   4
-#define DNS_RCODE_REFUSED  5
+#define DNS_RCODE_FORMERR     1
+#define DNS_RCODE_NXDOMAIN    3
+#define DNS_RCODE_NOTIMP      4
+#define DNS_RCODE_REFUSED     5
 #define DNS_EXT_RCODE_BADVERS 16 /* RFC 6891 §9 */
 
 #define DNS_TYPE_A     1
@@ -57,17 +57,18 @@
 #define DNS_NAME_MAX	 255
 #define DNS_LABELS_MAX	 128 /* 255 bytes hold at most 127 labels + root */
 #define DNS_PTR_HOPS_MAX 32
-#define DNS_OPT_LEN	 11  /* root, type, class, ttl, rdlength */
+#define DNS_OPT_LEN	 11 /* root, type, class, ttl, rdlength */
 #define DNS_EDNS_DO	 0x8000u
-#define DNS_COMP_MAX	 64  /* names remembered for compression */
-#define DNS_EXTRA_MAX	 16  /* names whose addresses go to additional */
+#define DNS_COMP_MAX	 64 /* names remembered for compression */
+#define DNS_EXTRA_MAX	 16 /* names whose addresses go to additional */
 
-/* ---- 1. the query --------------------------------------------------------- */
+/* ---- 1. the query ---------------------------------------------------------
+ */
 
 struct dns_query {
 	uint16_t id;
 	uint16_t flags;
-	size_t qend; /* end of the question in the query */
+	size_t qend;		     /* end of the question in the query */
 	uint8_t lname[DNS_NAME_MAX]; /* QNAME, lower case */
 	size_t lname_len;
 	uint16_t qtype;
@@ -165,8 +166,8 @@ static bool dns_answer_skip_name(const uint8_t *q, size_t len, size_t *off)
 }
 
 /* An OPT record's fixed part and options (RFC 6891 §6.1.2, §6.1.3). */
-static bool dns_answer_opt(const uint8_t *rr, size_t rdlen,
-			   const uint8_t *rd, struct dns_query *qy)
+static bool dns_answer_opt(const uint8_t *rr, size_t rdlen, const uint8_t *rd,
+			   struct dns_query *qy)
 {
 	uint32_t ttl = ld_be32(rr + 4);
 	size_t pos = 0;
@@ -310,7 +311,8 @@ static int dns_answer_rrset(const struct dns_zone *z, int node, uint16_t type)
 	return -1;
 }
 
-/* ---- 3. writing the response ---------------------------------------------- */
+/* ---- 3. writing the response ----------------------------------------------
+ */
 
 struct dns_out {
 	uint8_t *b;
@@ -350,8 +352,8 @@ static bool dns_out_u32(struct dns_out *o, uint32_t v)
 }
 
 /* Remember the suffixes of `n` written at `at` as targets for pointers. */
-static void dns_out_remember(struct dns_out *o, const uint8_t *n,
-			     size_t len, size_t at, size_t upto)
+static void dns_out_remember(struct dns_out *o, const uint8_t *n, size_t len,
+			     size_t at, size_t upto)
 {
 	for (size_t pos = 0; pos < upto && n[pos] != 0;
 	     pos += 1 + (size_t)n[pos]) {
@@ -364,11 +366,11 @@ static void dns_out_remember(struct dns_out *o, const uint8_t *n,
 	}
 }
 
-static int dns_out_lookup(const struct dns_out *o, const uint8_t *n,
-			  size_t len)
+static int dns_out_lookup(const struct dns_out *o, const uint8_t *n, size_t len)
 {
 	for (unsigned i = 0; i < o->ncomp; i++)
-		if (o->comp[i].len == len && memcmp(o->comp[i].name, n, len) == 0)
+		if (o->comp[i].len == len &&
+		    memcmp(o->comp[i].name, n, len) == 0)
 			return o->comp[i].off;
 	return -1;
 }
@@ -436,8 +438,9 @@ static bool dns_out_rrset(struct dns_out *o, const struct dns_zone *z,
 		size_t rdlen_at;
 
 		if (!dns_out_name(o, owner, olen, true) ||
-		    !dns_out_u16(o, rs->type) || !dns_out_u16(o, DNS_CLASS_IN) ||
-		    !dns_out_u32(o, ttl) || !dns_out_u16(o, 0))
+		    !dns_out_u16(o, rs->type) ||
+		    !dns_out_u16(o, DNS_CLASS_IN) || !dns_out_u32(o, ttl) ||
+		    !dns_out_u16(o, 0))
 			goto undo;
 		rdlen_at = o->len - 2;
 		if (!dns_out_rdata(o, z, &z->rrs[rs->rr + i]))
@@ -451,7 +454,8 @@ undo:
 	return false;
 }
 
-/* ---- 2. the lookup --------------------------------------------------------- */
+/* ---- 2. the lookup ---------------------------------------------------------
+ */
 
 enum dns_auth {
 	DNS_AUTH_NONE = 0,
@@ -470,7 +474,7 @@ struct dns_ctx {
 	bool full; /* the answer or authority did not fit */
 	uint16_t ancount;
 	enum dns_auth auth;
-	int auth_node; /* the zone cut of a referral */
+	int auth_node;		       /* the zone cut of a referral */
 	uint16_t extra[DNS_EXTRA_MAX]; /* names for the additional section */
 	unsigned nextra;
 	bool extra_glue; /* glue nodes count (referrals) */
@@ -506,8 +510,8 @@ static void dns_answer_want_extra(struct dns_ctx *c, int set)
 	}
 }
 
-static void dns_answer_add(struct dns_ctx *c, const uint8_t *owner,
-			   size_t olen, int set)
+static void dns_answer_add(struct dns_ctx *c, const uint8_t *owner, size_t olen,
+			   int set)
 {
 	if (c->full)
 		return;
@@ -646,7 +650,8 @@ static uint16_t dns_answer_authority(struct dns_ctx *c)
 	}
 	set = dns_answer_rrset(z, c->auth_node, DNS_TYPE_NS);
 	n = dns_answer_zname(z, z->nodes[c->auth_node].name, &len);
-	if (set < 0 || !dns_out_rrset(c->o, z, n, len, set, z->rrsets[set].ttl)) {
+	if (set < 0 ||
+	    !dns_out_rrset(c->o, z, n, len, set, z->rrsets[set].ttl)) {
 		c->full = true;
 		return 0;
 	}
@@ -681,7 +686,8 @@ static uint16_t dns_answer_extra(struct dns_ctx *c)
 	return count;
 }
 
-/* ---- putting it together ---------------------------------------------------- */
+/* ---- putting it together ----------------------------------------------------
+ */
 
 static void dns_answer_header(uint8_t *out, const struct dns_query *qy,
 			      uint16_t flags, const uint16_t counts[4])
@@ -703,8 +709,8 @@ static void dns_answer_put_opt(struct dns_out *o, const struct dns_query *qy,
 	p[0] = 0;
 	st_be16(p + 1, DNS_TYPE_OPT);
 	st_be16(p + 3, payload);
-	st_be32(p + 5, (uint32_t)ext_rcode << 24 |
-			   (qy->edns_do ? DNS_EDNS_DO : 0));
+	st_be32(p + 5,
+		(uint32_t)ext_rcode << 24 | (qy->edns_do ? DNS_EDNS_DO : 0));
 	st_be16(p + 9, 0);
 	o->len += DNS_OPT_LEN;
 }
@@ -717,8 +723,8 @@ static size_t dns_answer_limit(const struct dns_query *qy, bool tcp,
 	if (tcp)
 		limit = 65535;
 	else if (qy->edns)
-		limit = qy->udp_size < edns_payload ? qy->udp_size
-						    : edns_payload;
+		limit =
+		    qy->udp_size < edns_payload ? qy->udp_size : edns_payload;
 	if (limit < DNS_ANSWER_UDP_MIN)
 		limit = DNS_ANSWER_UDP_MIN;
 	return limit < cap ? limit : cap;
@@ -779,7 +785,8 @@ static size_t dns_answer_query(const struct dns_zone *z, const uint8_t *q,
 	o->len = qy->qend; /* the question, as received */
 	memcpy(o->b, q, qy->qend);
 	info->question_end = qy->qend;
-	/* QNAME at offset 12, for pointers: owners equal to it keep its case. */
+	/* QNAME at offset 12, for pointers: owners equal to it keep its case.
+	 */
 	dns_out_remember(o, qy->lname, qy->lname_len, DNS_ANSWER_HDR_LEN,
 			 qy->lname_len);
 	if (qy->qclass == DNS_CLASS_IN)
@@ -863,8 +870,8 @@ size_t dns_answer(const struct dns_zone *z, const uint8_t *q, size_t qlen,
 size_t dns_answer_truncate(uint8_t *out, size_t len,
 			   const struct dns_answer_info *info)
 {
-	if (len < DNS_ANSWER_HDR_LEN || info->question_end < DNS_ANSWER_HDR_LEN ||
-	    info->question_end > len)
+	if (len < DNS_ANSWER_HDR_LEN ||
+	    info->question_end < DNS_ANSWER_HDR_LEN || info->question_end > len)
 		return len;
 	st_be16(out + 2, (uint16_t)(ld_be16(out + 2) | DNS_FLAG_TC));
 	st_be16(out + 6, 0);

@@ -37,9 +37,9 @@
 
 #include "dns_zone.h"
 
-#define DNS_ANSWER_UDP_MIN    512 /* RFC 1035 §4.2.1 */
-#define DNS_ANSWER_CHAIN_MAX  8	  /* CNAMEs followed per answer */
-#define DNS_ANSWER_HDR_LEN    12
+#define DNS_ANSWER_UDP_MIN   512 /* RFC 1035 §4.2.1 */
+#define DNS_ANSWER_CHAIN_MAX 8	 /* CNAMEs followed per answer */
+#define DNS_ANSWER_HDR_LEN   12
 
 enum dns_answer_kind {
 	DNS_ANSWER_DROP = 0, /* no response at all */
@@ -56,11 +56,11 @@ enum dns_answer_kind {
 /* What dns_answer() did, for counters and rate limiting. */
 struct dns_answer_info {
 	enum dns_answer_kind kind;
-	bool edns;	/* the query had an OPT record */
-	bool truncated; /* TC set */
-	bool wildcard;	/* synthesized from a wildcard */
-	bool cname;	/* at least one CNAME followed */
-	bool any;	/* QTYPE ANY */
+	bool edns;	     /* the query had an OPT record */
+	bool truncated;	     /* TC set */
+	bool wildcard;	     /* synthesized from a wildcard */
+	bool cname;	     /* at least one CNAME followed */
+	bool any;	     /* QTYPE ANY */
 	size_t question_end; /* where the question ends in the response */
 };
 

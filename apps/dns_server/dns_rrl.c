@@ -8,8 +8,8 @@
 #define DNS_RRL_NET_MASK 0xffffff00u
 #define DNS_RRL_MILLI	 1000u
 
-void dns_rrl_init(struct dns_rrl *r, struct dns_rrl_bucket *buckets,
-		  size_t n, uint32_t rate, uint32_t slip, uint32_t key)
+void dns_rrl_init(struct dns_rrl *r, struct dns_rrl_bucket *buckets, size_t n,
+		  uint32_t rate, uint32_t slip, uint32_t key)
 {
 	r->buckets = buckets;
 	r->nbuckets = n;

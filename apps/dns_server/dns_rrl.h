@@ -29,10 +29,10 @@ enum dns_rrl_verdict {
 };
 
 struct dns_rrl_bucket {
-	uint32_t net;	    /* source address & 0xffffff00, host order */
-	uint32_t tokens;    /* in thousandths of a response */
-	uint64_t last_ms;   /* last refill */
-	uint32_t limited;   /* limited responses, for the slip */
+	uint32_t net;	  /* source address & 0xffffff00, host order */
+	uint32_t tokens;  /* in thousandths of a response */
+	uint64_t last_ms; /* last refill */
+	uint32_t limited; /* limited responses, for the slip */
 	bool used;
 };
 
@@ -45,8 +45,8 @@ struct dns_rrl {
 };
 
 /* Set up `r` over `n` buckets; rate 0 turns limiting off. */
-void dns_rrl_init(struct dns_rrl *r, struct dns_rrl_bucket *buckets,
-		  size_t n, uint32_t rate, uint32_t slip, uint32_t key);
+void dns_rrl_init(struct dns_rrl *r, struct dns_rrl_bucket *buckets, size_t n,
+		  uint32_t rate, uint32_t slip, uint32_t key);
 
 /* Whether a response to `addr` (host order) may go out at `now_ms`. */
 enum dns_rrl_verdict dns_rrl_check(struct dns_rrl *r, uint32_t addr,

@@ -9,12 +9,12 @@
  * Responses pass response rate limiting first (dns_rrl.h).
  *
  * TCP (RFC 7766): a listener on the same port and at most
- * CONFIG_APP_DNS_SERVER_TCP_CLIENTS connections; one more is accepted and
- * reset at once (counted). Each connection reads two-byte length-prefixed
- * queries into its own buffer and answers them in order, several per
- * connection and pipelined (§6.2.1); a response is only sent whole, when
- * the send ring has room for it, otherwise the connection waits and is
- * retried on later polls (its queries stay in the receive ring: back
+ * CONFIG_APP_DNS_SERVER_TCP_CLIENTS connections; any further one is
+ * accepted and reset at once (counted). Each connection reads two-byte
+ * length-prefixed queries into its own buffer and answers them in order,
+ * several per connection and pipelined (§6.2.1); a response is only sent
+ * whole, when the send ring has room for it, otherwise the connection waits
+ * and is retried on later polls (its queries stay in the receive ring: back
  * pressure). A connection idle for CONFIG_APP_DNS_SERVER_TCP_IDLE_MS is
  * closed (§6.2.3), as is one announcing a query longer than
  * DNS_SERVER_QUERY_MAX. The client's FIN is answered by ours once its
@@ -47,7 +47,7 @@
 #define DNS_SERVER_TCP_BUDGET 16
 /* The longest query taken (a question is at most 271 bytes; the rest is
  * room for EDNS options). */
-#define DNS_SERVER_QUERY_MAX 1024
+#define DNS_SERVER_QUERY_MAX  1024
 #define DNS_SERVER_LEN_PREFIX 2
 
 _Static_assert(CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD >= DNS_ANSWER_UDP_MIN,
@@ -94,8 +94,7 @@ static struct {
 #undef DNS_SERVER_FIELD
 } dns_server_stats;
 
-const char *const app_cmdline_keys[] = {"port", "rrl_rate", "rrl_slip",
-					NULL};
+const char *const app_cmdline_keys[] = {"port", "rrl_rate", "rrl_slip", NULL};
 
 /* The compiled zones (generated: dns_zone_data.c). */
 extern const struct dns_zone dns_zone_table;
@@ -122,9 +121,9 @@ static uint8_t dns_server_query[DNS_SERVER_QUERY_MAX + 1];
 /* Responses, after room for the TCP length prefix. */
 static uint8_t dns_server_out[DNS_SERVER_LEN_PREFIX +
 			      (CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX >
-					       CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD
-					   ? CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX
-					   : CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD)];
+				       CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD
+				   ? CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX
+				   : CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD)];
 
 static void dns_server_print_stats(void)
 {
@@ -174,7 +173,8 @@ static int dns_server_open(uint16_t port)
 		return dns_server_listener;
 	rc = net_tcp_bind(dns_server_listener, NET_IPV4_ANY, port);
 	if (rc == NET_OK)
-		rc = net_tcp_setsockopt(dns_server_listener, NET_TCP_NODELAY, 1);
+		rc =
+		    net_tcp_setsockopt(dns_server_listener, NET_TCP_NODELAY, 1);
 	if (rc == NET_OK)
 		rc = net_tcp_set_callback(dns_server_listener,
 					  dns_server_on_ready,
@@ -239,7 +239,8 @@ static void dns_server_count(const struct dns_answer_info *info)
 	dns_server_stats.edns += info->edns;
 }
 
-/* ---- UDP ------------------------------------------------------------------ */
+/* ---- UDP ------------------------------------------------------------------
+ */
 
 static size_t dns_server_limit(size_t len, uint32_t peer, uint64_t now_ms,
 			       const struct dns_answer_info *info)
@@ -250,8 +251,8 @@ static size_t dns_server_limit(size_t len, uint32_t peer, uint64_t now_ms,
 	case DNS_RRL_SLIP:
 		dns_server_stats.rrl_limited++;
 		dns_server_stats.rrl_slipped++;
-		return dns_answer_truncate(dns_server_out + DNS_SERVER_LEN_PREFIX,
-					   len, info);
+		return dns_answer_truncate(
+		    dns_server_out + DNS_SERVER_LEN_PREFIX, len, info);
 	case DNS_RRL_DROP:
 		break;
 	}
@@ -282,8 +283,9 @@ static void dns_server_udp_one(int n, uint32_t peer, uint16_t peer_port,
 	len = dns_server_limit(len, peer, now_ms, &info);
 	if (len == 0)
 		return;
-	rc = net_udp_sendto(dns_server_udp, dns_server_out + DNS_SERVER_LEN_PREFIX,
-			    len, peer, peer_port, now_ms);
+	rc = net_udp_sendto(dns_server_udp,
+			    dns_server_out + DNS_SERVER_LEN_PREFIX, len, peer,
+			    peer_port, now_ms);
 	if (rc < 0)
 		dns_server_stats.tx_failed++;
 }
@@ -305,7 +307,8 @@ static void dns_server_poll_udp(uint64_t now_ms)
 	}
 }
 
-/* ---- TCP ------------------------------------------------------------------ */
+/* ---- TCP ------------------------------------------------------------------
+ */
 
 static void dns_server_close(int sock, uint64_t now_ms, bool abort)
 {
@@ -373,7 +376,8 @@ static int dns_server_tcp_answer(int sock, struct dns_server_conn *c,
 	dns_server_count(&info);
 	if (len > 0) {
 		st_be16(dns_server_out, (uint16_t)len);
-		if (net_tcp_send(sock, dns_server_out, len + DNS_SERVER_LEN_PREFIX,
+		if (net_tcp_send(sock, dns_server_out,
+				 len + DNS_SERVER_LEN_PREFIX,
 				 now_ms) != (int)(len + DNS_SERVER_LEN_PREFIX))
 			dns_server_stats.tx_failed++;
 	}

@@ -145,8 +145,8 @@ static bool t_walk(void)
 		return false;
 	if (ld_be16(t_out + 4) > 1)
 		return false;
-	if (ld_be16(t_out + 4) == 1 && (!t_name(&off, q, sizeof(q)) ||
-					(off += 4) > t_len))
+	if (ld_be16(t_out + 4) == 1 &&
+	    (!t_name(&off, q, sizeof(q)) || (off += 4) > t_len))
 		return false;
 	total = (unsigned)ld_be16(t_out + 6) + ld_be16(t_out + 8) +
 		ld_be16(t_out + 10);
@@ -189,9 +189,18 @@ static size_t t_ask(const char *name, uint16_t type)
 	return t_ask_ex(name, type, T_NO_EDNS, false);
 }
 
-static unsigned t_rcode(void) { return ld_be16(t_out + 2) & 0xf; }
-static bool t_flag(uint16_t f) { return (ld_be16(t_out + 2) & f) != 0; }
-static unsigned t_count(int i) { return ld_be16(t_out + 4 + 2 * i); }
+static unsigned t_rcode(void)
+{
+	return ld_be16(t_out + 2) & 0xf;
+}
+static bool t_flag(uint16_t f)
+{
+	return (ld_be16(t_out + 2) & f) != 0;
+}
+static unsigned t_count(int i)
+{
+	return ld_be16(t_out + 4 + 2 * i);
+}
 
 /* The name in a record's RDATA at byte `skip`, as text. */
 static const char *t_rdname(const struct t_rr *r, size_t skip)
@@ -213,8 +222,8 @@ TEST(exact_answer_keeps_question_case)
 	CHECK(t_walk());
 	CHECK_EQ(t_rcode(), 0);
 	CHECK(t_flag(AA));
-	CHECK(t_flag(0x8000));	/* QR */
-	CHECK(t_flag(0x0100));	/* RD copied */
+	CHECK(t_flag(0x8000)); /* QR */
+	CHECK(t_flag(0x0100)); /* RD copied */
 	CHECK_EQ(ld_be16(t_out), 0xbeef);
 	CHECK_EQ(t_count(1), 2);
 	CHECK_STR(t_rrs[0].owner, "A.Test");
@@ -442,8 +451,11 @@ TEST(formerr_for_malformed_queries)
 		int field; /* header word to change, -1: other */
 		uint16_t value;
 	} cases[] = {
-	    {"qdcount 2", 4, 2}, {"qdcount 0", 4, 0}, {"ancount 1", 6, 1},
-	    {"nscount 1", 8, 1}, {"arcount 1 without a record", 10, 1},
+	    {"qdcount 2", 4, 2},
+	    {"qdcount 0", 4, 0},
+	    {"ancount 1", 6, 1},
+	    {"nscount 1", 8, 1},
+	    {"arcount 1 without a record", 10, 1},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -501,8 +513,8 @@ TEST(formerr_for_bad_opt)
 	/* an option running past RDATA */
 	t_qlen = t_query(t_q, 0, "a.test", T_A, 1232, 0);
 	st_be16(t_q + t_qlen - 2, 4);
-	st_be16(t_q + t_qlen, 10);     /* code: cookie */
-	st_be16(t_q + t_qlen + 2, 8);  /* but no bytes */
+	st_be16(t_q + t_qlen, 10);    /* code: cookie */
+	st_be16(t_q + t_qlen + 2, 8); /* but no bytes */
 	t_qlen += 4;
 	t_run(false);
 	CHECK_EQ(t_rcode(), 1);
@@ -633,17 +645,19 @@ TEST(truncate_for_slip)
 TEST(every_answer_walks)
 {
 	static const char *const names[] = {
-	    "test", "a.test", "c1.test", "loop1.test", "w.test", "q.w.test",
-	    "x.w.test", "d.e.w.test", "sub.test", "x.sub.test", "big.test",
-	    "srv.test", "nothing.test", "ns.test", "z.cw.test", "out.test"};
-	static const uint16_t types[] = {T_A, T_NS, T_CNAME, T_SOA, T_MX,
-					 T_TXT, T_AAAA, T_SRV, T_ANY, 99};
+	    "test",	    "a.test",	  "c1.test",   "loop1.test",
+	    "w.test",	    "q.w.test",	  "x.w.test",  "d.e.w.test",
+	    "sub.test",	    "x.sub.test", "big.test",  "srv.test",
+	    "nothing.test", "ns.test",	  "z.cw.test", "out.test"};
+	static const uint16_t types[] = {T_A,	T_NS,	T_CNAME, T_SOA, T_MX,
+					 T_TXT, T_AAAA, T_SRV,	 T_ANY, 99};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
 			for (int e = 0; e < 2; e++) {
 				CHECK(t_ask_ex(names[i], types[k],
-					       e ? 1232 : T_NO_EDNS, false) > 0);
+					       e ? 1232 : T_NO_EDNS,
+					       false) > 0);
 				CHECK(t_walk());
 				CHECK(t_len <= (e ? T_PAYLOAD : 512u));
 			}
