@@ -381,6 +381,9 @@ class ZoneParser:
                              f"{', '.join(sorted(TYPES))})")
         rtype = TYPES[rtype_name]
         data = encode_rdata(self, rtype, rdata)
+        if len(data.wire()) > 0xFFFF:
+            raise ValueError(f"RDATA of {len(data.wire())} bytes (at most "
+                             f"65535)")
         if ttl is None:
             ttl = self.default_ttl if self.default_ttl is not None else \
                 self.last_ttl
@@ -590,6 +593,9 @@ def _check_zone(zone: Zone, records: list[Record]) -> None:
                         f"record at the apex {name_text(apex)}")
     cuts = [o for o, s in zone.nodes.items() if ns in s and o != apex]
     for owner, sets in zone.nodes.items():
+        if owner and owner[0] == b"*" and ns in sets:
+            raise ZoneError(f"{f}:{sets[ns].line}: NS at the wildcard "
+                            f"{name_text(owner)} (RFC 4592 §4.2)")
         if cname in sets:
             if owner == apex:
                 raise ZoneError(f"{f}:{sets[cname].line}: CNAME at the "

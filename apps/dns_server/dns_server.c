@@ -348,13 +348,15 @@ static void dns_server_accept(uint64_t now_ms)
 /*
  * Answer the first whole query in the connection's buffer. Returns 1 when
  * one was answered, 0 when none is whole yet, NET_EAGAIN when the answer
- * waits for room, NET_EMSGSIZE for a query over DNS_SERVER_QUERY_MAX.
+ * waits for room, NET_EMSGSIZE for a query over DNS_SERVER_QUERY_MAX, or
+ * the connection's error.
  */
 static int dns_server_tcp_answer(int sock, struct dns_server_conn *c,
 				 uint64_t now_ms)
 {
 	struct dns_answer_info info;
 	size_t qlen, len;
+	int space;
 
 	if (c->in_len < DNS_SERVER_LEN_PREFIX)
 		return 0;
@@ -365,7 +367,10 @@ static int dns_server_tcp_answer(int sock, struct dns_server_conn *c,
 		return 0;
 	/* Room for the largest response first, so nothing is answered
 	 * twice or lost. */
-	if ((size_t)net_tcp_send_space(sock) <
+	space = net_tcp_send_space(sock);
+	if (space < 0)
+		return space;
+	if ((size_t)space <
 	    DNS_SERVER_LEN_PREFIX + CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX)
 		return NET_EAGAIN;
 	len = dns_answer(&dns_zone_table, c->in + DNS_SERVER_LEN_PREFIX, qlen,
@@ -380,6 +385,7 @@ static int dns_server_tcp_answer(int sock, struct dns_server_conn *c,
 				 len + DNS_SERVER_LEN_PREFIX,
 				 now_ms) != (int)(len + DNS_SERVER_LEN_PREFIX))
 			dns_server_stats.tx_failed++;
+		c->last_ms = now_ms;
 	}
 	c->in_len -= DNS_SERVER_LEN_PREFIX + qlen;
 	memmove(c->in, c->in + DNS_SERVER_LEN_PREFIX + qlen, c->in_len);
@@ -421,8 +427,9 @@ static void dns_server_serve(int sock, struct dns_server_conn *c,
 		}
 		rc = dns_server_tcp_answer(sock, c, now_ms);
 		c->blocked = rc == NET_EAGAIN;
-		if (rc == NET_EMSGSIZE) {
+		if (rc == NET_EMSGSIZE)
 			dns_server_stats.tcp_too_long++;
+		if (rc < 0 && rc != NET_EAGAIN) {
 			dns_server_close(sock, now_ms, true);
 			return;
 		}
@@ -453,10 +460,16 @@ static void dns_server_poll_tcp(uint64_t now_ms)
 		if (c->ready || c->blocked) {
 			c->ready = false;
 			dns_server_serve(s, c, now_ms);
-		} else if (now_ms - c->last_ms >=
-			   CONFIG_APP_DNS_SERVER_TCP_IDLE_MS) {
+			if (!c->used)
+				continue;
+		}
+		/* Idle: no query read and no answer sent for that long. A
+		 * client that stops reading its answers ends here too, so it
+		 * cannot hold its slot for ever. */
+		if (!c->ready &&
+		    now_ms - c->last_ms >= CONFIG_APP_DNS_SERVER_TCP_IDLE_MS) {
 			dns_server_stats.tcp_idle_closed++;
-			dns_server_close(s, now_ms, false);
+			dns_server_close(s, now_ms, c->blocked);
 		}
 	}
 }

@@ -367,6 +367,32 @@ class Suite:
         assert IDLE_MS / 1000 - 0.5 <= took <= IDLE_MS / 1000 + 2, took
         note(f"idle connection closed after {took:.1f} s")
 
+    def tcp_stuck_reader(self) -> None:
+        """A client that sends queries and never reads its answers fills
+        keel's send ring; after tcp_idle_ms without progress keel resets
+        the connection, so its slot is not held for ever."""
+        before = self.lab.stats()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        s.connect((SERVER, 53))
+        s.setblocking(False)
+        q = raw_query("big.example.com", 16)
+        msg = struct.pack(">H", len(q)) + q
+        sent = 0
+        for _ in range(400):
+            try:
+                sent += s.send(msg)
+            except BlockingIOError:
+                time.sleep(0.01)
+        time.sleep(IDLE_MS / 1000 + 2)
+        after = self.lab.stats()
+        closed = after["dns_server.tcp_idle_closed"] - \
+            before["dns_server.tcp_idle_closed"]
+        s.close()
+        assert closed == 1, (closed, sent)
+        note(f"stuck reader: {sent} bytes of queries sent, connection "
+             f"reset after {IDLE_MS} ms without progress")
+
     def tcp_connection_limit(self) -> None:
         before = self.lab.stats()
         conns = [self._tcp_conn() for _ in range(TCP_CLIENTS)]
@@ -482,6 +508,7 @@ def main() -> int:
                          ("tcp_pipelined", s.tcp_pipelined),
                          ("tcp_connection_limit", s.tcp_connection_limit),
                          ("tcp_idle_timeout", s.tcp_idle_timeout),
+                         ("tcp_stuck_reader", s.tcp_stuck_reader),
                          ("dnsperf", s.dnsperf)):
             if not lab.alive():
                 lab.start()

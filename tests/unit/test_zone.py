@@ -151,6 +151,14 @@ class ErrorTest(unittest.TestCase):
         self.assertZoneError(HEAD + "sub IN NS ns.sub\nsub IN MX 1 m\n", 7,
                              "delegation")
 
+    def test_ns_at_wildcard(self) -> None:
+        self.assertZoneError(HEAD + "*.w IN NS ns1\n", 6, "wildcard")
+
+    def test_rdata_too_long(self) -> None:
+        strings = " ".join(['"' + "a" * 255 + '"'] * 260)
+        self.assertZoneError(HEAD + f"x IN TXT {strings}\n", 6,
+                             "at most 65535")
+
     def test_ttl_mismatch(self) -> None:
         self.assertZoneError(HEAD + "x 60 IN A 1.2.3.4\nx 61 IN A 1.2.3.5\n",
                              7, "RFC 2181 §5.2")
