@@ -635,7 +635,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
             "python3-scapy", "python3", "dnsmasq-base", "hping3",
-            "bind9-dnsutils", "python3-dnspython", "dnsperf"),
+            "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",

@@ -9,7 +9,8 @@ AA bit and NOERROR. Then the cases of RFC 1034 §4.3.2, RFC 2308,
 RFC 4592, RFC 6891 and RFC 7766 one by one with dnspython, malformed
 queries with plain sockets (each answered FORMERR or dropped, as
 dns_answer.h documents, and the server still answers afterwards),
-response rate limiting under a flood, and dnsperf for 10 seconds.
+response rate limiting under a flood, dnsperf for 10 seconds, and every
+answer compared with NSD's for the same zone files (same_as_nsd).
 
 keel runs with rrl_rate=0 for everything but the rate-limiting case (all
 queries come from 10.0.0.1, one /24), which starts keel again with the
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, Skip, note, sh  # noqa: E402
 
 import dns.edns  # noqa: E402
+import dns.exception  # noqa: E402
 import dns.flags  # noqa: E402
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
@@ -443,6 +445,139 @@ class Suite:
         assert self.lab.alive()
 
 
+NSD_TYPES = ("A", "AAAA", "NS", "SOA", "CNAME", "MX", "TXT", "SRV", "PTR",
+             "CAA")
+
+
+def nsd_queries(zones: list[dns.zone.Zone]) -> list[tuple[str, str]]:
+    """Names worth comparing: every owner, a name below each, a random
+    case variant, and every type."""
+    rng = random.Random(5)
+    names = set()
+    for z in zones:
+        for name in z.nodes:
+            text = name.to_text()
+            names.add(text)
+            names.add("below." + text)
+            names.add("".join(c.upper() if rng.random() < 0.5 else c
+                              for c in text))
+    names |= {"a.b.wild.example.com.", "x.deeper.wild.example.com.",
+              "www.sub.example.com.", "z.ns1.sub.example.com.",
+              "nope.2.0.192.in-addr.arpa.", "example.net."}
+    return [(n, t) for n in sorted(names) for t in NSD_TYPES]
+
+
+def section(rrsets: list, lower: bool = True) -> set:
+    out = set()
+    for rr in rrsets:
+        for rd in rr:
+            name = rr.name.to_text()
+            out.add((name.lower() if lower else name,
+                     dns.rdatatype.to_text(rr.rdtype), rr.ttl,
+                     rd.to_text().lower()))
+    return out
+
+
+def compare_with_nsd(keel: dict, nsd: dict) -> list[str]:
+    """Differences that matter between two answers to the same query:
+    RCODE, AA, TC, the answer section, the authority section of negative
+    answers and referrals, and the glue of referrals. Left alone: NSD's
+    NS records in the authority section of positive answers and its
+    additional data there (keel's answers are minimal)."""
+    bad = []
+    for k in ("rcode", "aa", "tc", "answer"):
+        if keel[k] != nsd[k]:
+            bad.append(f"{k}: keel {keel[k]} nsd {nsd[k]}")
+    if not nsd["answer"] and keel["authority"] != nsd["authority"]:
+        bad.append(f"authority: keel {keel['authority']} nsd "
+                   f"{nsd['authority']}")
+    if not nsd["aa"] and keel["additional"] != nsd["additional"]:
+        bad.append(f"glue: keel {keel['additional']} nsd "
+                   f"{nsd['additional']}")
+    return bad
+
+
+def summary(m: dns.message.Message) -> dict:
+    return {"rcode": dns.rcode.to_text(m.rcode()),
+            "aa": bool(m.flags & dns.flags.AA),
+            "tc": bool(m.flags & dns.flags.TC),
+            "answer": section(m.answer), "authority": section(m.authority),
+            "additional": section(m.additional)}
+
+
+def same_as_nsd(lab: Lab, zones: list[dns.zone.Zone]) -> None:
+    """NSD serves the same zone files on 10.0.0.1 in the Lab's namespace;
+    every query of nsd_queries() goes to both, over UDP without EDNS and
+    with it, and the answers must agree (compare_with_nsd)."""
+    if not shutil.which("nsd"):
+        raise Skip("nsd is not installed")
+    with tempfile.TemporaryDirectory(prefix="keel-nsd-") as tmp:
+        work = Path(tmp)
+        conf = [
+            "server:", f"  ip-address: {lab.linux_ip}", "  port: 53",
+            '  username: ""', '  chroot: ""', f'  zonesdir: "{work}"',
+            f'  pidfile: "{work}/nsd.pid"',
+            f'  xfrdfile: "{work}/xfrd.state"',
+            f'  zonelistfile: "{work}/zone.list"',
+            f'  logfile: "{work}/nsd.log"', "  server-count: 1",
+            "  rrl-ratelimit: 0", "remote-control:",
+            "  control-enable: no"]
+        for path, z in zip(ZONES, zones):
+            conf += ["zone:", f"  name: {z.origin.to_text()}",
+                     f'  zonefile: "{path}"']
+        (work / "nsd.conf").write_text("\n".join(conf) + "\n")
+        proc = subprocess.Popen(["nsd", "-d", "-c", str(work / "nsd.conf")],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            _compare_all(lab, zones, proc, work)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def _compare_all(lab: Lab, zones: list[dns.zone.Zone],
+                 proc: subprocess.Popen, work: Path) -> None:
+    q = dns.message.make_query("example.com", "SOA")
+    for _ in range(50):
+        try:
+            dns.query.udp(q, lab.linux_ip, timeout=0.2)
+            break
+        except (dns.exception.Timeout, OSError):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    else:
+        raise AssertionError("nsd did not answer")
+    if proc.poll() is not None:
+        log = work / "nsd.log"
+        raise AssertionError("nsd exited: " + (log.read_text()
+                                                if log.exists() else ""))
+    bad = []
+    kinds: dict[str, int] = {}
+    queries = nsd_queries(zones)
+    for name, rtype in queries:
+        for edns in (False, 0):
+            msg = dns.message.make_query(name, rtype, use_edns=edns)
+            msg.flags &= ~dns.flags.RD
+            a = summary(dns.query.udp(msg, SERVER, timeout=TIMEOUT))
+            b = summary(dns.query.udp(msg, lab.linux_ip, timeout=TIMEOUT))
+            diff = compare_with_nsd(a, b)
+            kind = ("truncated" if b["tc"] else "answer" if b["answer"]
+                    else "referral" if not b["aa"] and b["rcode"] ==
+                    "NOERROR" else b["rcode"] if b["rcode"] != "NOERROR"
+                    else "nodata")
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if diff:
+                bad.append(f"{name} {rtype} edns={edns is not False}: "
+                           + "; ".join(diff))
+    note(f"{len(queries) * 2} queries answered as NSD answers them ("
+         + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())) + ")")
+    if bad:
+        raise AssertionError(f"{len(bad)} differ:\n" + "\n".join(bad[:20]))
+
+
 def rrl_flood(keel: str) -> None:
     """A second keel with the image's RRL settings; 1000 queries in a
     burst from one /24 must be limited, with about half the limited ones
@@ -509,7 +644,9 @@ def main() -> int:
                          ("tcp_connection_limit", s.tcp_connection_limit),
                          ("tcp_idle_timeout", s.tcp_idle_timeout),
                          ("tcp_stuck_reader", s.tcp_stuck_reader),
-                         ("dnsperf", s.dnsperf)):
+                         ("dnsperf", s.dnsperf),
+                         ("same_as_nsd",
+                          lambda: same_as_nsd(lab, s.zones))):
             if not lab.alive():
                 lab.start()
             cases.run(name, fn)
