@@ -62,8 +62,7 @@
 #define DNS_COMP_MAX	 64 /* names remembered for compression */
 #define DNS_EXTRA_MAX	 16 /* names whose addresses go to additional */
 
-/* ---- 1. the query ---------------------------------------------------------
- */
+/* ---- 1. the query ------------------------------------------------------- */
 
 struct dns_query {
 	uint16_t id;
@@ -311,8 +310,7 @@ static int dns_answer_rrset(const struct dns_zone *z, int node, uint16_t type)
 	return -1;
 }
 
-/* ---- 3. writing the response ----------------------------------------------
- */
+/* ---- 3. writing the response -------------------------------------------- */
 
 struct dns_out {
 	uint8_t *b;
@@ -454,8 +452,7 @@ undo:
 	return false;
 }
 
-/* ---- 2. the lookup ---------------------------------------------------------
- */
+/* ---- 2. the lookup ------------------------------------------------------ */
 
 enum dns_auth {
 	DNS_AUTH_NONE = 0,
@@ -470,7 +467,6 @@ struct dns_ctx {
 	uint16_t qtype;
 	uint8_t zone; /* index into apexes */
 	uint8_t rcode;
-	bool aa;
 	bool full; /* the answer or authority did not fit */
 	uint16_t ancount;
 	enum dns_auth auth;
@@ -686,8 +682,7 @@ static uint16_t dns_answer_extra(struct dns_ctx *c)
 	return count;
 }
 
-/* ---- putting it together ----------------------------------------------------
- */
+/* ---- putting it together ------------------------------------------------ */
 
 static void dns_answer_header(uint8_t *out, const struct dns_query *qy,
 			      uint16_t flags, const uint16_t counts[4])

@@ -239,8 +239,7 @@ static void dns_server_count(const struct dns_answer_info *info)
 	dns_server_stats.edns += info->edns;
 }
 
-/* ---- UDP ------------------------------------------------------------------
- */
+/* ---- UDP ---------------------------------------------------------------- */
 
 static size_t dns_server_limit(size_t len, uint32_t peer, uint64_t now_ms,
 			       const struct dns_answer_info *info)
@@ -307,8 +306,7 @@ static void dns_server_poll_udp(uint64_t now_ms)
 	}
 }
 
-/* ---- TCP ------------------------------------------------------------------
- */
+/* ---- TCP ---------------------------------------------------------------- */
 
 static void dns_server_close(int sock, uint64_t now_ms, bool abort)
 {
