@@ -508,7 +508,8 @@ def summary(m: dns.message.Message) -> dict:
 def same_as_nsd(lab: Lab, zones: list[dns.zone.Zone]) -> None:
     """NSD serves the same zone files on 10.0.0.1 in the Lab's namespace;
     every query of nsd_queries() goes to both, over UDP without EDNS and
-    with it, and the answers must agree (compare_with_nsd)."""
+    with it and over TCP, and the answers must agree
+    (compare_with_nsd)."""
     if not shutil.which("nsd"):
         raise Skip("nsd is not installed")
     with tempfile.TemporaryDirectory(prefix="keel-nsd-") as tmp:
@@ -558,11 +559,12 @@ def _compare_all(lab: Lab, zones: list[dns.zone.Zone],
     kinds: dict[str, int] = {}
     queries = nsd_queries(zones)
     for name, rtype in queries:
-        for edns in (False, 0):
+        for edns, tcp in ((False, False), (0, False), (False, True)):
             msg = dns.message.make_query(name, rtype, use_edns=edns)
             msg.flags &= ~dns.flags.RD
-            a = summary(dns.query.udp(msg, SERVER, timeout=TIMEOUT))
-            b = summary(dns.query.udp(msg, lab.linux_ip, timeout=TIMEOUT))
+            query = dns.query.tcp if tcp else dns.query.udp
+            a = summary(query(msg, SERVER, timeout=TIMEOUT))
+            b = summary(query(msg, lab.linux_ip, timeout=TIMEOUT))
             diff = compare_with_nsd(a, b)
             kind = ("truncated" if b["tc"] else "answer" if b["answer"]
                     else "referral" if not b["aa"] and b["rcode"] ==
@@ -570,9 +572,9 @@ def _compare_all(lab: Lab, zones: list[dns.zone.Zone],
                     else "nodata")
             kinds[kind] = kinds.get(kind, 0) + 1
             if diff:
-                bad.append(f"{name} {rtype} edns={edns is not False}: "
-                           + "; ".join(diff))
-    note(f"{len(queries) * 2} queries answered as NSD answers them ("
+                bad.append(f"{name} {rtype} edns={edns is not False} "
+                           f"tcp={tcp}: " + "; ".join(diff))
+    note(f"{len(queries) * 3} queries answered as NSD answers them ("
          + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())) + ")")
     if bad:
         raise AssertionError(f"{len(bad)} differ:\n" + "\n".join(bad[:20]))
