@@ -293,6 +293,29 @@ e\\.f IN A 192.0.2.4  ; an escaped dot inside a label
                          [struct.pack(">H", 5) + wire("example.com")])
         self.assertIn((b"e.f", b"example", b"com"), n)
 
+    def test_lexer_corners(self) -> None:
+        z = zone_of(HEAD + """
+q1 TXT "semi;colon" "(paren" ; a comment with "quotes" and ( parens
+q2 TXT semi\\;colon\\ space  ; escapes in an unquoted word
+q3 TXT ( "line one" ; a comment inside parentheses
+         "line two" )
+$ORIGIN sub.example.com.
+@ A 192.0.2.9         ; @ is the new origin
+q4 A 192.0.2.10       ; relative to it
+$ORIGIN deeper        ; relative $ORIGIN: deeper.sub.example.com.
+q5 A 192.0.2.11
+""")
+        self.assertEqual(rdatas(z, "q1.example.com", "TXT"),
+                         [enc_txt(b"semi;colon", b"(paren")])
+        self.assertEqual(rdatas(z, "q2.example.com", "TXT"),
+                         [enc_txt(b"semi;colon space")])
+        self.assertEqual(rdatas(z, "q3.example.com", "TXT"),
+                         [enc_txt(b"line one", b"line two")])
+        self.assertIn((b"sub", b"example", b"com"), z.nodes)
+        self.assertIn((b"q4", b"sub", b"example", b"com"), z.nodes)
+        self.assertIn((b"q5", b"deeper", b"sub", b"example", b"com"),
+                      z.nodes)
+
     def test_duplicates_merge(self) -> None:
         z = zone_of(HEAD + "x IN A 192.0.2.1\nX IN A 192.0.2.1\n")
         self.assertEqual(len(rdatas(z, "x.example.com", "A")), 1)

@@ -590,6 +590,17 @@ TEST(edns_opt_in_answer)
 	CHECK_EQ(t_count(3), 0);
 }
 
+TEST(edns_do_bit_copied)
+{
+	/* RFC 3225 §3: the DO bit of the query is copied in the response */
+	t_qlen = t_query(t_q, 0, "a.test", T_A, 1232, 0);
+	st_be16(t_q + t_qlen - 4, 0x8000);
+	t_run(false);
+	CHECK(t_walk());
+	CHECK_EQ(t_rrs[2].type, T_OPT);
+	CHECK_EQ(t_rrs[2].ttl, 0x8000);
+}
+
 TEST(edns_badvers)
 {
 	t_qlen = t_query(t_q, 0, "a.test", T_A, 1232, 1);
