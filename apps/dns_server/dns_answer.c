@@ -656,7 +656,26 @@ static uint16_t dns_answer_authority(struct dns_ctx *c)
 	return z->rrsets[set].nrr;
 }
 
-/* A and AAAA of the queued names that are ours, while they fit. */
+/*
+ * Whether a referral cannot go without this name's addresses: in-domain
+ * glue, a name server at or below the cut itself (RFC 9471).
+ */
+static bool dns_answer_is_needed_glue(const struct dns_ctx *c,
+				      const uint8_t *n, size_t len)
+{
+	size_t clen;
+	const uint8_t *cut;
+
+	if (c->auth != DNS_AUTH_NS)
+		return false;
+	cut = dns_answer_zname(c->z, c->z->nodes[c->auth_node].name, &clen);
+	return dns_answer_is_below(n, len, cut, clen);
+}
+
+/*
+ * A and AAAA of the queued names that are ours, while they fit; glue a
+ * referral needs and that does not fit sets TC instead (c->full).
+ */
 static uint16_t dns_answer_extra(struct dns_ctx *c)
 {
 	static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
@@ -671,12 +690,16 @@ static uint16_t dns_answer_extra(struct dns_ctx *c)
 		if (node < 0 || ((z->nodes[node].flags & DNS_ZONE_NODE_GLUE) &&
 				 !c->extra_glue))
 			continue;
-		for (int t = 0; t < 2; t++) {
+		for (int t = 0; t < 2 && !c->full; t++) {
 			int set = dns_answer_rrset(z, node, types[t]);
 
-			if (set >= 0 && dns_out_rrset(c->o, z, n, len, set,
-						      z->rrsets[set].ttl))
+			if (set < 0)
+				continue;
+			if (dns_out_rrset(c->o, z, n, len, set,
+					  z->rrsets[set].ttl))
 				count = (uint16_t)(count + z->rrsets[set].nrr);
+			else if (dns_answer_is_needed_glue(c, n, len))
+				c->full = true;
 		}
 	}
 	return count;

@@ -26,7 +26,8 @@
  *   - no NS records in the authority section of positive answers
  *     (minimal responses); addresses of NS, MX and SRV targets that are
  *     in the zone go to the additional section while they fit, and what
- *     does not fit there is left out without TC.
+ *     does not fit there is left out without TC - except a referral's
+ *     in-domain glue, which sets TC when it does not fit (RFC 9471).
  */
 #ifndef DNS_ANSWER_H
 #define DNS_ANSWER_H

@@ -397,6 +397,24 @@ TEST(referral_with_glue)
 	}
 }
 
+TEST(referral_glue_that_does_not_fit_sets_tc)
+{
+	/* 30 glue addresses: 30 x 16 bytes do not fit in 512 (RFC 9471) */
+	CHECK(t_ask("www.fat.test", T_A) > 0);
+	CHECK(t_walk());
+	CHECK(t_flag(TC));
+	CHECK_EQ(t_count(2), 0);
+	CHECK_EQ(t_count(3), 0);
+	CHECK(t_ask_ex("www.fat.test", T_A, 1232, false) > 0);
+	CHECK(t_walk());
+	CHECK(!t_flag(TC));
+	CHECK_EQ(t_count(2), 1);
+	CHECK_EQ(t_count(3), 31); /* and the OPT */
+	/* an answer's additional addresses are optional: no TC */
+	CHECK(t_ask("test", T_MX) > 0);
+	CHECK(!t_flag(TC));
+}
+
 TEST(additional_addresses_for_ns_mx_srv)
 {
 	CHECK(t_ask("test", T_NS) > 0);
