@@ -83,8 +83,11 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
                            "drivers/impair/impair.c"),
-    "tests/unit/apps/dns_server": (*LIB, "apps/dns_server/dns_answer.c",
-                                   "apps/dns_server/dns_rrl.c"),
+    "tests/unit/apps/dns_server": (*LIB, "net/*.c",
+                                   "tests/unit/net/fake_netdev.c",
+                                   "kernel/cmdline.c", "kernel/log.c",
+                                   "apps/dns_server/*.c",
+                                   "tests/unit/apps/dns_server/fake_kernel.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",

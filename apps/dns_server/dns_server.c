@@ -192,6 +192,11 @@ int app_init(void)
 	uint32_t key = 0;
 	int rc;
 
+	/* From scratch, so that tests may start the application again. */
+	memset(&dns_server_stats, 0, sizeof(dns_server_stats));
+	memset(dns_server_conns, 0, sizeof(dns_server_conns));
+	dns_server_nconns = 0;
+	dns_server_listener_ready = false;
 	if (dns_server_setting("port", 1, 65535, &port) != NET_OK ||
 	    dns_server_setting("rrl_rate", 0, 1000000, &rate) != NET_OK ||
 	    dns_server_setting("rrl_slip", 0, 10, &slip) != NET_OK)
