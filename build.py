@@ -200,6 +200,40 @@ APP_OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("resolve", "port", "int", 5300, "CONFIG_APP_RESOLVE_PORT",
                "UDP port taking names to resolve; 0: none", 0, 65535),
     ),
+    "dns-server": (
+        Option("dns-server", "zones", "paths", [],
+               "CONFIG_APP_DNS_SERVER_ZONES",
+               "zone files (RFC 1035 master files), relative to the "
+               "repository; compiled into the image", 1, 255),
+        Option("dns-server", "port", "int", 53, "CONFIG_APP_DNS_SERVER_PORT",
+               "UDP and TCP port served; port= overrides", 1, 65535),
+        Option("dns-server", "edns_payload", "int", 1232,
+               "CONFIG_APP_DNS_SERVER_EDNS_PAYLOAD",
+               "UDP payload size advertised in EDNS(0) and the most sent "
+               "over UDP", 512, 4096),
+        Option("dns-server", "rrl_rate", "int", 100,
+               "CONFIG_APP_DNS_SERVER_RRL_RATE",
+               "UDP responses per second to one client /24 before rate "
+               "limiting; 0: off; rrl_rate= overrides", 0, 1000000),
+        Option("dns-server", "rrl_slip", "int", 2,
+               "CONFIG_APP_DNS_SERVER_RRL_SLIP",
+               "every Nth limited response goes out truncated (TC) instead "
+               "of dropped; 0: drop all; rrl_slip= overrides", 0, 10),
+        Option("dns-server", "rrl_buckets", "int", 256,
+               "CONFIG_APP_DNS_SERVER_RRL_BUCKETS",
+               "client networks tracked by rate limiting", 1, 65536),
+        Option("dns-server", "tcp_clients", "int", 4,
+               "CONFIG_APP_DNS_SERVER_TCP_CLIENTS",
+               "TCP connections served at once; more are reset", 1, 1023),
+        Option("dns-server", "tcp_idle_ms", "int", 10000,
+               "CONFIG_APP_DNS_SERVER_TCP_IDLE_MS",
+               "a TCP connection without a query for this long is closed",
+               100, 600000),
+        Option("dns-server", "tcp_response_max", "int", 16384,
+               "CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX",
+               "largest response over TCP, bytes (larger ones are "
+               "truncated)", 512, 65535),
+    ),
     "udp-echo": (
         Option("udp-echo", "port", "int", 7, "CONFIG_APP_UDP_ECHO_PORT",
                "UDP port echoed", 1, 65535),
@@ -244,7 +278,8 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
-APPS: dict[str, str] = {"udp-echo": "apps/udp_echo",
+APPS: dict[str, str] = {"dns-server": "apps/dns_server",
+                        "udp-echo": "apps/udp_echo",
                         "tcp-echo": "apps/tcp_echo",
                         "resolve": "apps/resolve"}
 
@@ -289,6 +324,8 @@ def _check_value(where: str, opt: Option, value: Any) -> Any:
         return value
     if opt.kind == "ipv4list":
         return _check_ipv4_list(where, opt, value)
+    if opt.kind == "paths":
+        return _check_paths(where, opt, value)
     if opt.kind == "bool":
         if not isinstance(value, bool):
             raise KeelError(f"{where}: expected true or false, got "
@@ -323,6 +360,23 @@ def _check_ipv4_list(where: str, opt: Option, value: Any) -> tuple[int, ...]:
             raise KeelError(f"{where}: {addr} is not a unicast address")
         out.append(int(addr))
     return tuple(out)
+
+
+def _check_paths(where: str, opt: Option, value: Any) -> tuple[str, ...]:
+    """An array of files relative to the repository, opt.lo..opt.hi."""
+    if not isinstance(value, list) or \
+       not all(isinstance(v, str) for v in value):
+        raise KeelError(f"{where}: expected an array of file names, got "
+                        f"{_type_name(value)}")
+    if opt.lo is not None and len(value) < opt.lo or \
+       opt.hi is not None and len(value) > opt.hi:
+        raise KeelError(f"{where}: expected {opt.lo}..{opt.hi} files, got "
+                        f"{len(value)}")
+    for v in value:
+        if not (ROOT / v).is_file():
+            raise KeelError(f"{where}: no such file {v!r} (paths are "
+                            f"relative to the repository)")
+    return tuple(value)
 
 
 def _check_string(where: str, opt: Option, value: str) -> Any:
@@ -478,6 +532,19 @@ def _check_relations(fname: str, v: dict[str, Any]) -> None:
                         f"with net.ip = \"dhcp\" (a DHCP message)")
     _check_virtio(fname, v)
     _check_address(fname, v)
+    if "CONFIG_APP_DNS_SERVER_TCP_CLIENTS" in v:
+        _check_dns_server(fname, v)
+
+
+def _check_dns_server(fname: str, v: dict[str, Any]) -> None:
+    if v["CONFIG_APP_DNS_SERVER_TCP_CLIENTS"] >= v["CONFIG_TCP_SOCKETS"]:
+        raise KeelError(f"{fname}: dns-server.tcp_clients: must be below "
+                        f"tcp.sockets ({v['CONFIG_TCP_SOCKETS']}; the "
+                        f"listener takes one)")
+    if v["CONFIG_TCP_TX_RING"] < \
+       v["CONFIG_APP_DNS_SERVER_TCP_RESPONSE_MAX"] + 2:
+        raise KeelError(f"{fname}: tcp.tx_ring: must hold "
+                        f"dns-server.tcp_response_max + 2 bytes")
 
 
 def _check_virtio(fname: str, v: dict[str, Any]) -> None:
@@ -530,6 +597,8 @@ def render_config(image: Image) -> str:
             defs[macro] = "{" + (", ".join(f"0x{a:08x}u" for a in value)
                                  or "0") + "}"
             defs["CONFIG_DNS_SERVER_COUNT"] = str(len(value))
+        elif macro == "CONFIG_APP_DNS_SERVER_ZONES":
+            defs[macro] = str(len(value))  # the files: keel_zone.h
         elif isinstance(value, bool):
             defs[macro] = "1" if value else "0"
         elif isinstance(value, str):
@@ -590,11 +659,12 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "build": ("gcc", "libc6-dev", "binutils"),
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
-            "python3-scapy", "python3", "dnsmasq-base", "hping3"),
+            "python3-scapy", "python3", "dnsmasq-base", "hping3",
+            "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
-              "python3"),
+              "python3", "dnsperf", "nsd", "bind9-dnsutils"),
 }
 
 _apt_updated = False
@@ -757,7 +827,24 @@ def generate_config(image: Image, outdir: Path) -> Path:
     gen = outdir / "include"
     if write_if_changed(gen / "keel_config.h", render_config(image)):
         say(f"generated {_rel(gen / 'keel_config.h')}")
+    if image.app == "dns-server":
+        files = image.values["CONFIG_APP_DNS_SERVER_ZONES"]
+        text = compile_zones([ROOT / f for f in files], "dns_zone_table")
+        if write_if_changed(gen / "keel_zone.h", text):
+            say(f"generated {_rel(gen / 'keel_zone.h')} from "
+                f"{', '.join(files)}")
     return gen
+
+
+def compile_zones(paths: list[Path], symbol: str) -> str:
+    """Zone files into C tables (zonec.py); a mistake names file:line."""
+    import zonec
+    try:
+        zones = zonec.load_zones(paths, ROOT)
+        return zonec.render_c(zones, symbol, ", ".join(
+            _rel(p) for p in paths))
+    except zonec.ZoneError as e:
+        raise KeelError(str(e)) from None
 
 
 def build_image(image: Image, quiet_link: bool = False) -> Path:
@@ -992,7 +1079,7 @@ def _suite(name: str) -> Callable[..., None]:
 TIERS: dict[str, Callable[..., None]] = {
     name: _tier(name) for name in ("unit", "cross", "fuzz", "net")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp", "tcp")}
+    name: _suite(name) for name in ("ping", "udp", "tcp", "dns")}
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -77,6 +77,8 @@ static bool kernel_app_started;
 static uint32_t kernel_dhcp_addr;
 /* The target's extra counters, printed before "stat end"; or NULL. */
 static void (*kernel_stats_hook)(void);
+/* The application's counters, printed after the target's; or NULL. */
+static void (*kernel_app_stats_hook)(void);
 
 static const char kernel_usage_text[] =
     "  ip=A.B.C.D/N    interface address and prefix length "
@@ -118,6 +120,11 @@ void kernel_set_stats_hook(void (*hook)(void))
 	kernel_stats_hook = hook;
 }
 
+void kernel_set_app_stats_hook(void (*hook)(void))
+{
+	kernel_app_stats_hook = hook;
+}
+
 void kernel_print_stat(const char *name, uint64_t value)
 {
 	char line[96];
@@ -135,6 +142,8 @@ void kernel_dump_stats(void)
 				  net_stats_get((enum net_stat)id));
 	if (kernel_stats_hook)
 		kernel_stats_hook();
+	if (kernel_app_stats_hook)
+		kernel_app_stats_hook();
 	platform_console_write("stat end\n", 9);
 }
 

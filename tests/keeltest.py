@@ -84,16 +84,26 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c", "kernel/log.c",
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
                            "tests/unit/drivers/virtio_model.c"),
+    "tests/unit/apps/dns_server": (*LIB, "net/*.c",
+                                   "tests/unit/net/fake_netdev.c",
+                                   "kernel/cmdline.c", "kernel/log.c",
+                                   "apps/dns_server/*.c",
+                                   "tests/unit/apps/dns_server/fake_kernel.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
                  "net", "tests/unit", "tests/unit/net", "drivers/impair",
-                 "drivers/virtio")
+                 "drivers/virtio", "apps/dns_server")
+# The zone the dns_server unit tests and fuzz harness answer from.
+UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
 
 def _unit_config() -> Path:
     image = _b.load_image(ROOT / "tests/unit/unit.toml")
-    return _b.generate_config(image, BUILD / "unit")
+    gen = _b.generate_config(image, BUILD / "unit")
+    text = _b.compile_zones([ROOT / UNIT_ZONE], "dns_test_zone")
+    _b.write_if_changed(gen / "dns_test_zone.h", text)
+    return gen
 
 
 def _unit_compiler(gen: Path) -> "_b.Compiler":
@@ -263,6 +273,8 @@ FUZZ_EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fuzz_virtio": (("drivers/virtio/*.c", "kernel/log.c",
                      "tests/unit/drivers/virtio_model.c"),
                     ("tests/unit/drivers",)),
+    "fuzz_dns_server": (("apps/dns_server/dns_answer.c",
+                         "apps/dns_server/dns_rrl.c"), ()),
 }
 
 
@@ -476,6 +488,11 @@ def _app_hint(image: "_b.Image", ip: str) -> str:
         port = v["CONFIG_APP_RESOLVE_PORT"]
         return (f"{udp}s.sendto(b'example.com', ('{ip}', {port})); "
                 f"print(s.recv(300))")
+    if image.app == "dns-server":
+        port = v["CONFIG_APP_DNS_SERVER_PORT"]
+        return ("import dns.message, dns.query; print(dns.query.udp("
+                "dns.message.make_query('example.com', 'SOA'), "
+                f"'{ip}', port={port}, timeout=2))")
     if image.app == "tcp-echo":
         port = v["CONFIG_APP_TCP_ECHO_PORT"]
         return (f"import socket; s=socket.create_connection(('{ip}', "
@@ -499,3 +516,9 @@ def bench_tcp(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netbench
     netbench.bench_tcp(_b, args)
+
+
+def bench_dns(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import netbench
+    netbench.bench_dns(_b, args)

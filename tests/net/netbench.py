@@ -43,8 +43,16 @@ bench_tcp    tests/net/tcp_bulk.c moves 256 MiB over one connection each
              the memory each side may use: keel's static rings from the
              image, its peak RSS, and Linux's tcp_rmem/tcp_wmem limits.
 
-KEEL_BENCH_PING_COUNT, KEEL_BENCH_UDP_COUNT, KEEL_BENCH_TCP_MIB and
-KEEL_BENCH_ROUNDS override the counts (for a quick look; compare only runs
+bench_dns    dnsperf for DNS_SECONDS per round with DNS_OUTSTANDING queries in
+             flight, over the names and types of the dns-tap image's
+             zones (every RRset, a NXDOMAIN and a referral): queries/s
+             and average latency, against keel's dns-server (rate
+             limiting off: rrl_rate=0) and NSD serving the same zone
+             files in the server namespace (one server process,
+             rrl-ratelimit 0), each round checked for lost queries.
+
+KEEL_BENCH_PING_COUNT, KEEL_BENCH_UDP_COUNT, KEEL_BENCH_TCP_MIB,
+KEEL_BENCH_DNS_SECONDS and KEEL_BENCH_ROUNDS override the counts (for a quick look; compare only runs
 of equal counts). Every client is bounded in time too: ping -w 30, udp_rr
 stops after 30 s, tcp_bulk after 60 s.
 """
@@ -262,10 +270,11 @@ def run_client(lab: netlab.Lab, cmd: list[str], timeout: float
 
 
 @contextlib.contextmanager
-def both_sides(exe: Path) -> Iterator[tuple[netlab.Lab, LinuxPeer]]:
+def both_sides(exe: Path, keel_args: list[str] | None = None
+               ) -> Iterator[tuple[netlab.Lab, LinuxPeer]]:
     """keel in a Lab (this process enters its namespace) and the Linux
     peer, both up at once so that rounds can alternate between them."""
-    with LinuxPeer() as peer, netlab.Lab(exe) as lab:
+    with LinuxPeer() as peer, netlab.Lab(exe, extra_args=keel_args) as lab:
         r = subprocess.run(["ping", "-c", "3", "-i", "0.2", "-W", "1",
                             lab.keel_ip], capture_output=True, text=True,
                            timeout=10, stdin=subprocess.DEVNULL)
@@ -557,3 +566,147 @@ def _bench_tcp(b: ModuleType) -> None:
                        f"linux veth {lx:.0f} MB/s, ratio {ratio(k, lx)}")
     print(mem)
     print("\n".join(summary), flush=True)
+
+
+# --------------------------------------------------------------------------
+# DNS queries per second
+# --------------------------------------------------------------------------
+
+DNS_IMAGE = "dns-tap"
+DNS_SECONDS = int(os.environ.get("KEEL_BENCH_DNS_SECONDS", "10"))
+DNS_OUTSTANDING = 100
+
+
+def dns_query_file(values: dict[str, Any], path: Path) -> list[Path]:
+    """Write dnsperf's input for the image's zones; returns the zone
+    files. Names and types come from the zone files through zonec."""
+    import zonec  # noqa: E402 (the repository root is on sys.path)
+    zones = [ROOT / f for f in values["CONFIG_APP_DNS_SERVER_ZONES"]]
+    lines = []
+    for z in zonec.load_zones(zones, ROOT):
+        for owner, sets in sorted(z.nodes.items()):
+            for rtype in sorted(sets):
+                lines.append(f"{zonec.name_text(owner)} "
+                             f"{zonec.TYPE_NAMES[rtype]}")
+        lines.append(f"no-such-name.{zonec.name_text(z.apex)} A")
+    path.write_text("\n".join(lines) + "\n")
+    return zones
+
+
+def nsd_conf(work: Path, zones: list[Path]) -> Path:
+    """An NSD configuration serving `zones` on SRV_IP:53, all state in
+    `work`."""
+    import zonec  # noqa: E402
+    text = [
+        "server:",
+        f"  ip-address: {SRV_IP}",
+        "  port: 53",
+        '  username: ""',
+        '  chroot: ""',
+        f'  zonesdir: "{work}"',
+        f'  pidfile: "{work}/nsd.pid"',
+        f'  xfrdfile: "{work}/xfrd.state"',
+        f'  zonelistfile: "{work}/zone.list"',
+        f'  logfile: "{work}/nsd.log"',
+        "  server-count: 1",
+        "  rrl-ratelimit: 0",
+        "  hide-version: yes",
+        "remote-control:",
+        "  control-enable: no",
+    ]
+    for z in zonec.load_zones(zones, ROOT):
+        text += ["zone:", f"  name: {zonec.name_text(z.apex)}",
+                 f'  zonefile: "{ROOT / z.fname}"']
+    conf = work / "nsd.conf"
+    conf.write_text("\n".join(text) + "\n")
+    return conf
+
+
+def start_nsd(peer: LinuxPeer, conf: Path) -> None:
+    p = subprocess.Popen(["ip", "netns", "exec", peer.srv, "nsd", "-d",
+                          "-c", str(conf)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    peer.procs.append(p)
+    deadline = time.monotonic() + 15
+    while True:
+        r = peer.client(["dig", f"@{SRV_IP}", "+time=1", "+tries=1",
+                         "+short", "example.com", "SOA"], timeout=5,
+                        check=False)
+        if r.returncode == 0 and r.stdout.strip():
+            return
+        if p.poll() is not None or time.monotonic() > deadline:
+            log = (conf.parent / "nsd.log")
+            raise BenchError("nsd did not start:\n" + (
+                log.read_text() if log.exists() else ""))
+        time.sleep(0.3)
+
+
+def dnsperf_cmd(ip: str, qfile: Path) -> list[str]:
+    return ["dnsperf", "-s", ip, "-d", str(qfile), "-l", str(DNS_SECONDS),
+            "-q", str(DNS_OUTSTANDING), "-t", "2"]
+
+
+def parse_dnsperf(r: subprocess.CompletedProcess[str]) -> dict[str, float]:
+    out = r.stdout
+    fields = {"sent": r"Queries sent:\s+(\d+)",
+              "lost": r"Queries lost:\s+(\d+)",
+              "qps": r"Queries per second:\s+([\d.]+)",
+              "lat_ms": r"Average Latency \(s\):\s+([\d.]+)"}
+    res = {}
+    for k, pat in fields.items():
+        m = re.search(pat, out)
+        if not m:
+            raise BenchError(f"cannot read dnsperf's report:\n{out}"
+                             f"{r.stderr}")
+        res[k] = float(m.group(1))
+    res["lat_ms"] *= 1000
+    return res
+
+
+def bench_dns(b: ModuleType, args: argparse.Namespace) -> None:
+    if os.geteuid() != 0:
+        print("bench dns: skipped, needs root for network namespaces")
+        return
+    try:
+        _bench_dns(b)
+    except FAILURES as e:
+        raise b.KeelError(f"bench dns: {e}") from None
+
+
+def _bench_dns(b: ModuleType) -> None:
+    import tempfile
+    exe, values = keel_image(b, DNS_IMAGE)
+    keel: list[dict[str, float]] = []
+    nsd: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="keel-bench-dns-") as tmp:
+        work = Path(tmp)
+        qfile = work / "queries.txt"
+        zones = dns_query_file(values, qfile)
+        conf = nsd_conf(work, zones)
+        with pinned() as where, both_sides(exe, ["rrl_rate=0"]) as (lab,
+                                                                    peer):
+            start_nsd(peer, conf)
+            print(f"dns: dnsperf -l {DNS_SECONDS} -q {DNS_OUTSTANDING} over "
+                  f"{len(qfile.read_text().splitlines())} names of "
+                  f"{', '.join(p.name for p in zones)}; keel's dns-server "
+                  f"over TAP vs NSD over veth, {where}, {ROUNDS} "
+                  f"alternating rounds, median", flush=True)
+            for n in range(ROUNDS):
+                r = run_client(lab, peer.wrap(dnsperf_cmd(SRV_IP, qfile)),
+                               DNS_SECONDS + 30)
+                nsd.append(parse_dnsperf(r))
+                r = run_client(lab, dnsperf_cmd(lab.keel_ip, qfile),
+                               DNS_SECONDS + 30)
+                keel.append(parse_dnsperf(r))
+                print(f"  round {n + 1}: keel {keel[-1]['qps']:.0f} q/s "
+                      f"(lost {keel[-1]['lost']:.0f}), nsd "
+                      f"{nsd[-1]['qps']:.0f} q/s (lost "
+                      f"{nsd[-1]['lost']:.0f})", flush=True)
+    k, n_ = median_by(keel, "qps"), median_by(nsd, "qps")
+    for who, r in (("keel", k), ("nsd", n_)):
+        print(f"  {who:5} {r['qps']:9.0f} queries/s  latency avg "
+              f"{r['lat_ms']:.3f} ms  {r['sent']:.0f} sent, "
+              f"{r['lost']:.0f} lost")
+    print(f"dns: keel {k['qps']:.0f} queries/s, nsd {n_['qps']:.0f} "
+          f"queries/s, keel/nsd {ratio(k['qps'], n_['qps'])}", flush=True)

@@ -26,7 +26,9 @@ entries = 8
 """
 
 
-class ImageTest(unittest.TestCase):
+class ImageCase(unittest.TestCase):
+    """Helpers: load an image definition from text; expect an error."""
+
     def setUp(self) -> None:
         self.tmp = tempfile.TemporaryDirectory()
         self.dir = Path(self.tmp.name)
@@ -47,6 +49,8 @@ class ImageTest(unittest.TestCase):
         for n in needles:
             self.assertIn(n, msg)
 
+
+class ImageTest(ImageCase):
     def test_good_image_loads(self) -> None:
         img = self.load(GOOD)
         self.assertEqual(img.values["CONFIG_ARP_ENTRIES"], 8)
@@ -201,6 +205,55 @@ class ImageTest(unittest.TestCase):
                 self.assertIn(f"`{opt.key}`", doc)
 
 
+DNS = """
+target = "linux-tap"
+app = "dns-server"
+[net]
+ip = "10.0.0.2/24"
+[dns-server]
+zones = ["images/zones/example.zone"]
+"""
+
+
+class DnsServerImageTest(ImageCase):
+    def test_good(self) -> None:
+        img = self.load(DNS)
+        self.assertEqual(img.values["CONFIG_APP_DNS_SERVER_ZONES"],
+                         ("images/zones/example.zone",))
+        self.assertIn("#define CONFIG_APP_DNS_SERVER_ZONES",
+                      build.render_config(img))
+
+    def test_zones_checked(self) -> None:
+        self.assertError(DNS.replace("example.zone", "nosuch.zone"),
+                         "dns-server.zones", "no such file")
+        self.assertError(DNS.replace('["images/zones/example.zone"]', "[]"),
+                         "dns-server.zones", "1..255 files")
+        self.assertError(DNS.replace('["images/zones/example.zone"]',
+                                     '"images/zones/example.zone"'),
+                         "dns-server.zones", "array of file names")
+
+    def test_dns_relations(self) -> None:
+        self.assertError(DNS + "tcp_clients = 8\n[tcp]\nsockets = 8\n",
+                         "dns-server.tcp_clients", "tcp.sockets")
+        self.assertError(DNS + "tcp_response_max = 4096\n[tcp]\n"
+                         "tx_ring = 4096\n", "tcp.tx_ring")
+
+    def test_not_for_other_apps(self) -> None:
+        self.assertError(GOOD + "[dns-server]\nport = 53\n", "dns-server",
+                         "unknown")
+
+    def test_zone_mistake_stops_the_build(self) -> None:
+        zone = self.dir / "bad.zone"
+        zone.write_text("$ORIGIN x.\n$TTL 1\n@ SOA a b 1 1 1 1 1\n"
+                        "@ NS a\nwww MX 1\n")
+        img = self.load(DNS.replace('"images/zones/example.zone"',
+                                    f'"{zone}"'))
+        with self.assertRaises(build.KeelError) as cm:
+            build.generate_config(img, self.dir / "out")
+        self.assertIn("bad.zone:5: MX takes 2 fields", str(cm.exception))
+        self.assertFalse((self.dir / "out/include/keel_zone.h").exists())
+
+
 class AllocatorCheckTest(unittest.TestCase):
     def compile(self, code: str, d: Path) -> Path:
         src = d / "x.c"
@@ -255,7 +308,7 @@ class CliTest(unittest.TestCase):
     def test_list_names_every_bench_suite(self) -> None:
         r = self.run_cli("list")
         self.assertEqual(r.returncode, 0)
-        self.assertIn("bench suites: ping udp tcp\n", r.stdout)
+        self.assertIn("bench suites: ping udp tcp dns\n", r.stdout)
 
     def test_unknown_bench_suite_is_refused(self) -> None:
         r = self.run_cli("bench", "nosuchsuite")

@@ -68,6 +68,12 @@ void kernel_print_stat(const char *name, uint64_t value);
 void kernel_set_stats_hook(void (*hook)(void));
 
 /*
+ * The same for the application's counters (the DNS server's): printed
+ * after the target's. NULL removes it.
+ */
+void kernel_set_app_stats_hook(void (*hook)(void));
+
+/*
  * Text describing the kernel's command-line keys, one "  key=VALUE  what"
  * line each, for a target's usage message.
  */
