@@ -1,0 +1,215 @@
+/*
+ * platform.c - <kernel/platform.h> for the x86_64 target under QEMU.
+ *
+ *   clock    the TSC, calibrated at boot (kernel/arch/x86_64/clock.c),
+ *            counted from the calibration
+ *   console  COM1, polled
+ *   entropy  x86_entropy_source when a driver set it, else RDSEED, else
+ *            RDRAND; NET_ENOTSUP with none of them
+ *   idle     the local APIC timer armed for the deadline, then
+ *            `sti; hlt; cli`: the timer or any device interrupt wakes it
+ *   exit     isa-debug-exit at port 0xf4 (QEMU exits (code << 1) | 1),
+ *            else the CPU halts
+ *   netdev   none yet: "no network device driver" and NULL, unless the
+ *            test key netdev=null asks for drivers/null
+ *
+ * Target keys, for tests:
+ *   fault=ud2|pf|div0|gp  raise that CPU exception once the command line
+ *                         is validated, to show the exception report
+ *   netdev=null           a device that drops what it is sent, so the
+ *                         kernel reaches its loop without a NIC
+ *   stop_ms=N             after N ms of uptime print the counters (the
+ *                         stack's, then x86.* and null.*) and stop with
+ *                         exit code 0
+ */
+#include <kernel/platform.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <arch/x86.h>
+#include <kernel/cmdline.h>
+#include <kernel/kernel.h>
+#include <kernel/log.h>
+#include <net/net.h>
+#include <null_netdev.h>
+
+#include "boot.h"
+
+#define PLATFORM_VALUE_MAX 16
+#define PLATFORM_NS_PER_MS 1000000u
+
+const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
+					     NULL};
+
+static bool platform_null;
+static bool platform_stop_set;
+static uint64_t platform_stop_at_ms;
+
+uint64_t platform_now_ms(void)
+{
+	return x86_now_ns() / PLATFORM_NS_PER_MS;
+}
+
+void platform_console_write(const char *s, size_t len)
+{
+	x86_serial_write(s, len);
+}
+
+int platform_entropy(void *buf, size_t len)
+{
+	return x86_entropy(buf, len);
+}
+
+_Noreturn void platform_exit(int code)
+{
+	x86_exit(code);
+}
+
+const char *platform_cmdline(void)
+{
+	return boot_cmdline();
+}
+
+/* ---- test keys ------------------------------------------------------------ */
+
+static void platform_stats(void)
+{
+	struct x86_irq_stats s;
+
+	x86_irq_get_stats(&s);
+	kernel_print_stat("x86.idle_sleeps", s.idle_sleeps);
+	kernel_print_stat("x86.timer_irqs", s.timer_irqs);
+	kernel_print_stat("x86.device_irqs", s.device_irqs);
+	kernel_print_stat("x86.spurious_irqs", s.spurious_irqs);
+	if (platform_null)
+		kernel_print_stat("null.tx_frames", null_netdev_tx_frames());
+}
+
+_Noreturn static void platform_usage(const char *key, const char *value,
+				     const char *expected)
+{
+	log_printf(LOG_ERROR, "x86: %s=%s: expected %s", key, value, expected);
+	platform_exit(KERNEL_EXIT_USAGE);
+}
+
+/* The value of a target key into buf: whether it is given. */
+static bool platform_key(const char *key, char *buf, size_t cap,
+			 const char *expected)
+{
+	int rc = cmdline_get(key, buf, cap);
+
+	if (rc == NET_ENOENT)
+		return false;
+	if (rc < 0)
+		platform_usage(key, "...", expected);
+	return true;
+}
+
+/* Each a separate function, so the backtrace names it. */
+__attribute__((noinline)) static void platform_fault_ud2(void)
+{
+	__asm__ volatile("ud2");
+}
+
+__attribute__((noinline)) static void platform_fault_pf(void)
+{
+	/* 4 GiB: the first address entry.S leaves unmapped. */
+	(void)*(volatile uint64_t *)(uintptr_t)0x100000000ull;
+}
+
+__attribute__((noinline)) static void platform_fault_div0(void)
+{
+	/* In assembly: gcc may fold a C division by a known zero away. */
+	uint32_t lo = 1, hi = 0;
+
+	__asm__ volatile("divl %2" : "+a"(lo), "+d"(hi) : "c"(0u));
+}
+
+__attribute__((noinline)) static void platform_fault_gp(void)
+{
+	/* A non-canonical address (SDM Vol. 1 §3.3.7.1). */
+	(void)*(volatile uint64_t *)(uintptr_t)0x8000000000000000ull;
+}
+
+static void platform_fault(void)
+{
+	static const char expected[] = "ud2, pf, div0 or gp";
+	static const struct {
+		const char *name;
+		void (*raise)(void);
+	} faults[] = {
+	    {"ud2", platform_fault_ud2},
+	    {"pf", platform_fault_pf},
+	    {"div0", platform_fault_div0},
+	    {"gp", platform_fault_gp},
+	};
+	char v[PLATFORM_VALUE_MAX];
+
+	if (!platform_key("fault", v, sizeof(v), expected))
+		return;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (strcmp(v, faults[i].name) != 0)
+			continue;
+		log_printf(LOG_INFO, "x86: fault=%s: raising it now", v);
+		faults[i].raise();
+		log_printf(LOG_ERROR, "x86: fault=%s did not fault", v);
+		platform_exit(KERNEL_EXIT_FAILURE);
+	}
+	platform_usage("fault", v, expected);
+}
+
+static void platform_read_stop(void)
+{
+	char v[PLATFORM_VALUE_MAX];
+	uint32_t ms;
+
+	if (!platform_key("stop_ms", v, sizeof(v), "milliseconds"))
+		return;
+	if (cmdline_parse_u32(v, 1, 86400000u, &ms) != NET_OK)
+		platform_usage("stop_ms", v, "1..86400000 milliseconds");
+	platform_stop_set = true;
+	platform_stop_at_ms = ms;
+}
+
+/* ---- device and idle ------------------------------------------------------ */
+
+struct netdev *platform_netdev(void)
+{
+	char v[PLATFORM_VALUE_MAX];
+
+	platform_fault();
+	platform_read_stop();
+	kernel_set_stats_hook(platform_stats);
+	if (platform_key("netdev", v, sizeof(v), "null")) {
+		if (strcmp(v, "null") != 0)
+			platform_usage("netdev", v, "null");
+		platform_null = true;
+		log_printf(LOG_INFO, "x86: netdev=null: frames sent are "
+				     "dropped, none arrive");
+		return null_netdev_open();
+	}
+	log_printf(LOG_ERROR, "x86: no network device driver");
+	return NULL;
+}
+
+void platform_idle(uint64_t deadline_ms)
+{
+	uint64_t now = platform_now_ms();
+
+	if (platform_stop_set) {
+		if (now >= platform_stop_at_ms) {
+			log_printf(LOG_INFO, "x86: stop_ms=%llu reached",
+				   (unsigned long long)platform_stop_at_ms);
+			kernel_dump_stats();
+			kernel_request_stop(KERNEL_EXIT_OK);
+			return;
+		}
+		if (deadline_ms > platform_stop_at_ms)
+			deadline_ms = platform_stop_at_ms;
+	}
+	if (deadline_ms > UINT64_MAX / PLATFORM_NS_PER_MS)
+		deadline_ms = UINT64_MAX / PLATFORM_NS_PER_MS;
+	x86_idle(deadline_ms * PLATFORM_NS_PER_MS);
+}
