@@ -21,6 +21,10 @@
  *   stop_ms=N             after N ms of uptime print the counters (the
  *                         stack's, then x86.* and null.*) and stop with
  *                         exit code 0
+ *   irqtest=rtc           the CMOS RTC's periodic interrupt at 2 Hz,
+ *                         through the IOAPIC (GSI 8, edge): a device
+ *                         interrupt that wakes the idle CPU, counted as
+ *                         x86.rtc_irqs
  */
 #include <kernel/platform.h>
 
@@ -29,6 +33,7 @@
 #include <string.h>
 
 #include <arch/x86.h>
+#include <arch/x86_io.h>
 #include <kernel/cmdline.h>
 #include <kernel/kernel.h>
 #include <kernel/log.h>
@@ -40,12 +45,23 @@
 #define PLATFORM_VALUE_MAX 16
 #define PLATFORM_NS_PER_MS 1000000u
 
+/* The MC146818 RTC behind the CMOS index/data ports. */
+#define CMOS_INDEX 0x70
+#define CMOS_DATA 0x71
+#define RTC_REG_A 0x0a
+#define RTC_REG_B 0x0b
+#define RTC_REG_C 0x0c
+#define RTC_A_RATE_2HZ 0x0f /* 32768 Hz >> (15 - 1) */
+#define RTC_B_PIE 0x40	    /* periodic interrupt enable */
+#define RTC_GSI 8
+
 const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
-					     NULL};
+					     "irqtest", NULL};
 
 static bool platform_null;
 static bool platform_stop_set;
 static uint64_t platform_stop_at_ms;
+static uint64_t platform_rtc_irqs;
 
 uint64_t platform_now_ms(void)
 {
@@ -85,6 +101,8 @@ static void platform_stats(void)
 	kernel_print_stat("x86.spurious_irqs", s.spurious_irqs);
 	if (platform_null)
 		kernel_print_stat("null.tx_frames", null_netdev_tx_frames());
+	if (platform_rtc_irqs)
+		kernel_print_stat("x86.rtc_irqs", platform_rtc_irqs);
 }
 
 _Noreturn static void platform_usage(const char *key, const char *value,
@@ -173,6 +191,51 @@ static void platform_read_stop(void)
 	platform_stop_at_ms = ms;
 }
 
+static uint8_t platform_cmos_read(uint8_t reg)
+{
+	x86_outb(CMOS_INDEX, reg);
+	return x86_inb(CMOS_DATA);
+}
+
+static void platform_cmos_write(uint8_t reg, uint8_t v)
+{
+	x86_outb(CMOS_INDEX, reg);
+	x86_outb(CMOS_DATA, v);
+}
+
+/* In the handler: reading register C acknowledges the interrupt. */
+static void platform_rtc_irq(void *arg)
+{
+	(void)arg;
+	(void)platform_cmos_read(RTC_REG_C);
+	platform_rtc_irqs++;
+}
+
+static void platform_irqtest(void)
+{
+	char v[PLATFORM_VALUE_MAX];
+	uint8_t a, b;
+
+	if (!platform_key("irqtest", v, sizeof(v), "rtc"))
+		return;
+	if (strcmp(v, "rtc") != 0)
+		platform_usage("irqtest", v, "rtc");
+	if (x86_irq_enable(RTC_GSI, X86_IRQ_EDGE_HIGH, platform_rtc_irq,
+			   NULL) != NET_OK) {
+		log_printf(LOG_ERROR, "x86: irqtest=rtc: gsi %d unavailable",
+			   RTC_GSI);
+		platform_exit(KERNEL_EXIT_FAILURE);
+	}
+	a = platform_cmos_read(RTC_REG_A);
+	platform_cmos_write(RTC_REG_A, (uint8_t)((a & 0xf0) | RTC_A_RATE_2HZ));
+	b = platform_cmos_read(RTC_REG_B);
+	platform_cmos_write(RTC_REG_B, b | RTC_B_PIE);
+	(void)platform_cmos_read(RTC_REG_C);
+	log_printf(LOG_INFO, "x86: irqtest=rtc: rtc periodic interrupt, 2 Hz, "
+			     "on gsi %d",
+		   RTC_GSI);
+}
+
 /* ---- device and idle ------------------------------------------------------ */
 
 struct netdev *platform_netdev(void)
@@ -181,6 +244,7 @@ struct netdev *platform_netdev(void)
 
 	platform_fault();
 	platform_read_stop();
+	platform_irqtest();
 	kernel_set_stats_hook(platform_stats);
 	if (platform_key("netdev", v, sizeof(v), "null")) {
 		if (strcmp(v, "null") != 0)

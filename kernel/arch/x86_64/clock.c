@@ -3,9 +3,10 @@
  *
  * The rate comes from the 8254 PIT when one answers: channel 0 runs in
  * mode 2 from 65536 at 1.193182 MHz while the TSC is read at both ends of
- * a ~10 ms window, counting PIT ticks across the counter's wrap from its
+ * a 5 ms window, counting PIT ticks across the counter's wrap from its
  * latched value (port 0x43 command 0x00, then low and high byte from
- * 0x40). Three windows are measured and the median kept, so one window
+ * 0x40). Each TSC read follows the PIT read it dates (under QEMU a port
+ * access may first wait for a host lock). Three windows are measured and the median kept, so one window
  * stretched by the host descheduling the virtual CPU does not skew the
  * result. Without a PIT (its counter never moves) CPUID leaf 0x15 gives
  * the TSC/crystal ratio and, where enumerated, the crystal's frequency;
@@ -37,7 +38,9 @@
 #define PIT_CMD_CH0_MODE2 0x34 /* channel 0, lobyte/hibyte, mode 2 */
 #define PIT_CMD_CH0_MODE0 0x30
 #define PIT_CMD_LATCH_CH0 0x00
-#define CLOCK_WINDOW_MS 10
+/* Calibration windows: three of each, the median kept (~21 ms of boot). */
+#define CLOCK_WINDOW_MS 5
+#define CLOCK_APIC_WINDOW_MS 2
 #define CLOCK_WINDOWS 3
 /* Reads of an unchanging counter before deciding there is no PIT. */
 #define CLOCK_PIT_STALE_MAX 200000
@@ -144,7 +147,7 @@ int x86_clock_init(void)
 		   (unsigned long long)(hz / 1000000u),
 		   (unsigned long long)(hz / 1000u % 1000u), source,
 		   invariant ? ", invariant" : "");
-	if (apic_timer_calibrate(hz, CLOCK_WINDOW_MS) != NET_OK) {
+	if (apic_timer_calibrate(hz, CLOCK_APIC_WINDOW_MS) != NET_OK) {
 		log_printf(LOG_ERROR, "x86: the local apic timer does not count");
 		return NET_ENOTSUP;
 	}
