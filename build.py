@@ -3,7 +3,7 @@
 
     ./build.py build IMAGE       build images/IMAGE.toml into build/IMAGE/
     ./build.py run [IMAGE]       build and start it, and say how to reach it
-    ./build.py test [TIER ...]   run test tiers (unit net fuzz cross)
+    ./build.py test [TIER ...]   run test tiers (unit net fuzz cross qemu)
     ./build.py bench [SUITE ...] run benchmarks
     ./build.py size IMAGE        print flash and RAM per module
     ./build.py list              list images, tiers and suites
@@ -601,6 +601,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3"),
+    # The qemu tier, ./build.py run and bench boot for kernel targets.
+    "qemu": ("gcc", "binutils", "qemu-system-x86"),
 }
 
 _apt_updated = False
@@ -959,10 +961,98 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------
+# QEMU (the x86_64 target)
+# --------------------------------------------------------------------------
+
+QEMU_MACHINES = ("microvm", "pc", "q35")
+# --net for QEMU: "none" boots with netdev=null (drivers/null). The others
+# wait for the virtio-net driver; they are accepted by the parser so that
+# scripts can already name them, and refused with a plain message.
+QEMU_NETS = ("none", "user", "passt", "tap")
+QEMU_DEFAULT_MACHINE = "microvm"
+QEMU_DEFAULT_NET = "none"
+QEMU_MEMORY_MB = 16
+# isa-debug-exit: QEMU exits with (value << 1) | 1 (kernel/arch/x86_64).
+QEMU_DEBUG_EXIT = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
+
+
+def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
+                 memory_mb: int = QEMU_MEMORY_MB) -> list[str]:
+    """The QEMU command line that boots an x86_64 image.
+
+    microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
+    off, since QEMU would otherwise append a virtio_mmio.device= token per
+    virtio device, which the kernel does not accept. pc and q35: -nic none
+    (no default e1000 and its option ROM).
+    """
+    if machine not in QEMU_MACHINES:
+        raise KeelError(f"--machine: expected one of "
+                        f"{', '.join(QEMU_MACHINES)}, got {machine!r}")
+    if machine == "microvm":
+        mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
+                "-no-acpi"]
+    else:
+        mach = ["-M", machine, "-nic", "none"]
+    return ["qemu-system-x86_64", *mach, "-cpu", cpu, "-m",
+            f"{memory_mb}M", "-kernel", str(elf), "-append", cmdline,
+            "-display", "none", "-serial", "stdio", "-no-reboot",
+            *QEMU_DEBUG_EXIT]
+
+
+def qemu_exit_code(status: int) -> int | None:
+    """The code the kernel gave platform_exit(), from QEMU's exit status;
+    None when QEMU ended otherwise (status 0, a signal). Status 1 is
+    ambiguous: code 0, or QEMU failing to start (it says why on stderr)."""
+    return status >> 1 if status > 0 and status & 1 else None
+
+
+def qemu_cmdline(tokens: list[str], net: str) -> str:
+    """The kernel command line for run: the user's key=value tokens, plus
+    netdev=null for --net none unless netdev= is given."""
+    for tok in tokens:
+        if not re.fullmatch(r"[^\s=]+=\S+", tok):
+            raise KeelError(f"command line: expected key=value without "
+                            f"spaces, got {tok!r}")
+    if net == "none" and not any(t.startswith("netdev=") for t in tokens):
+        tokens = [*tokens, "netdev=null"]
+    line = " ".join(tokens)
+    if len(line) > 2048:
+        raise KeelError("command line: longer than 2048 bytes")
+    return line
+
+
+def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
+    """Boot an x86_64 image in QEMU on this terminal until it exits."""
+    machine = args.machine or QEMU_DEFAULT_MACHINE
+    net = args.net or QEMU_DEFAULT_NET
+    if net != "none":
+        raise KeelError(f"--net {net}: the x86_64 target has no network "
+                        f"driver yet (virtio-net is coming); --net none "
+                        f"boots with netdev=null, a device that drops "
+                        f"every frame")
+    cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net))
+    say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
+    say(shlex.join(cmd))
+    r = subprocess.run(cmd)
+    code = qemu_exit_code(r.returncode)
+    if code is None:
+        say(f"QEMU ended with status {r.returncode}")
+        return r.returncode if r.returncode > 0 else 1
+    say(f"keel exited with code {code} (QEMU status {r.returncode})")
+    return code
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import keeltest  # noqa: E402  (tests/ helpers, loaded on demand)
-    ensure_packages(["build", "net"])
     image = load_image(image_path(args.image))
+    if image.target.name == "x86_64":
+        ensure_packages(["build", "qemu"])
+        return run_qemu(image, build_image(image), args)
+    if args.machine or args.net:
+        raise KeelError(f"--machine and --net are for QEMU targets; "
+                        f"{image.name} is {image.target.name}")
+    ensure_packages(["build", "net"])
     exe = build_image(image)
     if image.target.name == "linux-tap":
         return keeltest.run_tap_interactive(image, exe, args.cmdline)
@@ -1016,9 +1106,9 @@ def _suite(name: str) -> Callable[..., None]:
 
 
 TIERS: dict[str, Callable[..., None]] = {
-    name: _tier(name) for name in ("unit", "cross", "fuzz", "net")}
+    name: _tier(name) for name in ("unit", "cross", "fuzz", "net", "qemu")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp", "tcp")}
+    name: _suite(name) for name in ("ping", "udp", "tcp", "boot")}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -1039,6 +1129,13 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("cmdline", metavar="KEY=VALUE", nargs="*",
                    help="command-line options for the image (ip=, gw=, "
                    "log=, ...)")
+    s.add_argument("--machine", choices=QEMU_MACHINES, default=None,
+                   help="QEMU machine for x86_64 images (default "
+                   f"{QEMU_DEFAULT_MACHINE})")
+    s.add_argument("--net", choices=QEMU_NETS, default=None,
+                   help="QEMU networking for x86_64 images (default "
+                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; user, passt "
+                   "and tap need the virtio-net driver)")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("test", help="run test tiers",
                        description="Run test tiers; all of them by default. "
@@ -1056,6 +1153,8 @@ def make_parser() -> argparse.ArgumentParser:
                        "beside a peer measured in the same run.")
     s.add_argument("suites", metavar="SUITE", nargs="*",
                    help=f"one of: {', '.join(SUITES)}")
+    s.add_argument("--runs", type=int, default=15,
+                   help="boots per machine for the boot suite (default 15)")
     s.set_defaults(func=cmd_bench)
     s = sub.add_parser("size", help="print flash and RAM per module",
                        description="Build an image and print its sections "
