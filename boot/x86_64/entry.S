@@ -170,7 +170,7 @@ x86_gdt_ptr32:
 
 /* ---- page tables and the boot stack ------------------------------------ */
 
-	.section .bss, "aw", @nobits
+	.section .bss.boot, "aw", @nobits
 	.balign 4096
 	.globl x86_pml4
 x86_pml4:

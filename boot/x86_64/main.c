@@ -4,8 +4,11 @@
  *
  * entry.S calls x86_main(start_info) in long mode on the boot stack with
  * interrupts off. In order:
- *   1. COM1 and the CPU's tables (TSS, IDT): from here on a CPU exception
- *      is reported on the console;
+ *   0. COM1, and the check that the image fits in RAM, made before any
+ *      .bss but the page tables and the stack is touched (those come
+ *      first in .bss, so they are in RAM whenever ~2.2 MiB are);
+ *   1. the CPU's tables (TSS, IDT): from here on a CPU exception is
+ *      reported on the console;
  *   2. the start info (Xen's struct hvm_start_info, xen/include/public/
  *      arch-x86/hvm/start_info.h): magic 0x336ec578, the command line at
  *      cmdline_paddr (+0x18), copied into the image, and from version 1
@@ -31,6 +34,7 @@
 #include <kernel/kernel.h>
 #include <kernel/log.h>
 #include <keel_config.h>
+#include <klib/fmt.h>
 #include <net/net.h>
 
 #include "boot.h"
@@ -234,11 +238,51 @@ static void boot_start(uint32_t addr)
 		x86_exit(KERNEL_EXIT_FAILURE);
 }
 
+/*
+ * Before anything touches .bss beyond the page tables and the stack: when
+ * the memory map names RAM and the image is not inside it, say so with
+ * nothing but the stack and stop. boot_memmap() logs the details later.
+ */
+static void boot_check_fit(uint32_t addr)
+{
+	const struct boot_start_info *si =
+	    (const struct boot_start_info *)(uintptr_t)addr;
+	const struct boot_memmap_entry *map;
+	char msg[128];
+	bool any_ram = false;
+	int n;
+
+	if (!boot_is_mapped(addr, sizeof(*si)) || si->magic != PVH_MAGIC ||
+	    si->version < 1 || si->memmap_entries > BOOT_MEMMAP_MAX ||
+	    !boot_is_mapped(si->memmap_paddr,
+			    (uint64_t)si->memmap_entries * sizeof(*map)))
+		return;
+	map = (const struct boot_memmap_entry *)(uintptr_t)si->memmap_paddr;
+	for (uint32_t i = 0; i < si->memmap_entries; i++) {
+		if (map[i].type != E820_RAM || map[i].size == 0)
+			continue;
+		any_ram = true;
+		if (boot_entry_holds_image(&map[i]))
+			return;
+	}
+	if (!any_ram)
+		return;
+	n = fmt_snprintf(msg, sizeof(msg),
+			 "x86: the image 0x%lx-0x%lx does not fit in the ram "
+			 "the memory map reports (give QEMU more -m)\n",
+			 (unsigned long)(uintptr_t)__image_start,
+			 (unsigned long)(uintptr_t)__image_end);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		x86_serial_write(msg, (size_t)n);
+	x86_exit(KERNEL_EXIT_FAILURE);
+}
+
 _Noreturn void x86_main(uint32_t start_info)
 {
 	_Static_assert(CMDLINE_MAX == 2048, "boot_start's message");
 
 	x86_serial_init();
+	boot_check_fit(start_info);
 	x86_cpu_init();
 	boot_start(start_info);
 	if (x86_apic_init() != NET_OK || x86_clock_init() != NET_OK)

@@ -104,9 +104,11 @@ class Boot:
 
 
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
-         timeout: float = 60) -> Boot:
+         timeout: float = 60,
+         memory_mb: int = build.QEMU_MEMORY_MB) -> Boot:
     """Boot until QEMU exits (or kill it after `timeout` seconds)."""
-    cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu)
+    cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
+                             memory_mb=memory_mb)
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,

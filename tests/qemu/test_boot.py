@@ -7,7 +7,9 @@ starts after) and the application, then stop through stop_ms= and leave
 QEMU with the kernel's exit code 0 (status 1). Also: the command line
 reaches the kernel (ip= shows in the up line), a bad key is refused with
 exit code 2, no netdev=null means "no network device" and exit code 4,
-and a CPU without RDSEED/RDRAND refuses to start the stack (exit code 3).
+a CPU without RDSEED/RDRAND refuses to start the stack (exit code 3), and
+an image larger than the RAM QEMU is given says so and stops (exit code 1)
+instead of running into memory that is not there.
 
     python3 tests/qemu/test_boot.py --keel build/echo-x86/keel.elf
 """
@@ -82,6 +84,14 @@ def no_entropy(elf: Path) -> None:
     b.expect_code(EXIT_ENTROPY)
 
 
+def too_little_ram(elf: Path) -> None:
+    for machine in ("microvm", "pc"):
+        b = boot(elf, machine, "netdev=null", memory_mb=3)
+        b.expect(r"x86: the image 0x200000-0x[0-9a-f]+ does not fit in the "
+                 r"ram the memory map reports")
+        b.expect_code(1)
+
+
 def main() -> int:
     cases = Cases("boot")
     elf = cases.elf
@@ -91,6 +101,7 @@ def main() -> int:
     cases.run("bad_key", lambda: bad_key(elf))
     cases.run("no_netdev", lambda: no_netdev(elf))
     cases.run("no_entropy", lambda: no_entropy(elf))
+    cases.run("too_little_ram", lambda: too_little_ram(elf))
     return cases.done()
 
 
