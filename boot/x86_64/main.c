@@ -40,10 +40,10 @@
 #include "boot.h"
 
 #define PVH_MAGIC 0x336ec578u
-#define E820_RAM 1
+#define E820_RAM  1
 /* More entries than this are not looked at. */
 #define BOOT_MEMMAP_MAX 128
-#define BOOT_4G 0x100000000ull
+#define BOOT_4G		0x100000000ull
 
 /* Xen's hvm_start_info, version 1 (a device layout, pinned below). */
 struct boot_start_info {
@@ -102,8 +102,9 @@ static const struct boot_start_info *boot_start_info(uint32_t addr)
 	}
 	si = (const struct boot_start_info *)(uintptr_t)addr;
 	if (si->magic != PVH_MAGIC) {
-		log_printf(LOG_ERROR, "x86: PVH start info at 0x%x has magic "
-				      "0x%x, not 0x%x",
+		log_printf(LOG_ERROR,
+			   "x86: PVH start info at 0x%x has magic "
+			   "0x%x, not 0x%x",
 			   (unsigned)addr, (unsigned)si->magic, PVH_MAGIC);
 		return NULL;
 	}
@@ -173,8 +174,9 @@ static int boot_memmap(const struct boot_start_info *si)
 	bool fits = false;
 
 	if (n > BOOT_MEMMAP_MAX) {
-		log_printf(LOG_WARN, "x86: memory map has %u entries; reading "
-				     "the first %d",
+		log_printf(LOG_WARN,
+			   "x86: memory map has %u entries; reading "
+			   "the first %d",
 			   (unsigned)n, BOOT_MEMMAP_MAX);
 		n = BOOT_MEMMAP_MAX;
 	}
@@ -197,8 +199,9 @@ static int boot_memmap(const struct boot_start_info *si)
 			ram += e->size;
 		fits = fits || boot_entry_holds_image(e);
 	}
-	log_printf(LOG_INFO, "x86: memory map: %u entries (%u empty skipped), "
-			     "%llu KiB ram; image 0x%lx-0x%lx (%lu KiB)",
+	log_printf(LOG_INFO,
+		   "x86: memory map: %u entries (%u empty skipped), "
+		   "%llu KiB ram; image 0x%lx-0x%lx (%lu KiB)",
 		   (unsigned)used, (unsigned)empty,
 		   (unsigned long long)(ram / 1024),
 		   (unsigned long)(uintptr_t)__image_start,
@@ -231,8 +234,9 @@ static void boot_start(uint32_t addr)
 					      : "outside memory");
 		x86_exit(KERNEL_EXIT_USAGE);
 	}
-	log_printf(LOG_INFO, "keel: %s on x86_64 (%s), PVH start info "
-			     "version %u",
+	log_printf(LOG_INFO,
+		   "keel: %s on x86_64 (%s), PVH start info "
+		   "version %u",
 		   CONFIG_IMAGE_NAME, x86_cpu_name(), (unsigned)si->version);
 	if (boot_memmap(si) != NET_OK)
 		x86_exit(KERNEL_EXIT_FAILURE);

@@ -46,14 +46,14 @@
 #define PLATFORM_NS_PER_MS 1000000u
 
 /* The MC146818 RTC behind the CMOS index/data ports. */
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
-#define RTC_REG_A 0x0a
-#define RTC_REG_B 0x0b
-#define RTC_REG_C 0x0c
+#define CMOS_INDEX     0x70
+#define CMOS_DATA      0x71
+#define RTC_REG_A      0x0a
+#define RTC_REG_B      0x0b
+#define RTC_REG_C      0x0c
 #define RTC_A_RATE_2HZ 0x0f /* 32768 Hz >> (15 - 1) */
-#define RTC_B_PIE 0x40	    /* periodic interrupt enable */
-#define RTC_GSI 8
+#define RTC_B_PIE      0x40 /* periodic interrupt enable */
+#define RTC_GSI	       8
 
 const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
 					     "irqtest", NULL};
@@ -88,7 +88,8 @@ const char *platform_cmdline(void)
 	return boot_cmdline();
 }
 
-/* ---- test keys ------------------------------------------------------------ */
+/* ---- test keys ------------------------------------------------------------
+ */
 
 static void platform_stats(void)
 {
@@ -231,12 +232,14 @@ static void platform_irqtest(void)
 	b = platform_cmos_read(RTC_REG_B);
 	platform_cmos_write(RTC_REG_B, b | RTC_B_PIE);
 	(void)platform_cmos_read(RTC_REG_C);
-	log_printf(LOG_INFO, "x86: irqtest=rtc: rtc periodic interrupt, 2 Hz, "
-			     "on gsi %d",
+	log_printf(LOG_INFO,
+		   "x86: irqtest=rtc: rtc periodic interrupt, 2 Hz, "
+		   "on gsi %d",
 		   RTC_GSI);
 }
 
-/* ---- device and idle ------------------------------------------------------ */
+/* ---- device and idle ------------------------------------------------------
+ */
 
 struct netdev *platform_netdev(void)
 {

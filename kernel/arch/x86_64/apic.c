@@ -28,40 +28,40 @@
 #include "trap.h"
 
 /* Local APIC registers (SDM Vol. 3A Table 11-1), offsets from the base. */
-#define LAPIC_ID 0x020
-#define LAPIC_TPR 0x080
-#define LAPIC_EOI 0x0b0
-#define LAPIC_SVR 0x0f0
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_ID	 0x020
+#define LAPIC_TPR	 0x080
+#define LAPIC_EOI	 0x0b0
+#define LAPIC_SVR	 0x0f0
+#define LAPIC_LVT_TIMER	 0x320
+#define LAPIC_LVT_LINT0	 0x350
+#define LAPIC_LVT_LINT1	 0x360
+#define LAPIC_LVT_ERROR	 0x370
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_CUR	 0x390
+#define LAPIC_TIMER_DIV	 0x3e0
 #define LAPIC_SVR_ENABLE 0x100
 #define LAPIC_LVT_MASKED 0x10000
-#define LAPIC_LVT_NMI 0x400
-#define LAPIC_DIV_16 0x3
-#define MSR_APIC_BASE 0x1b
+#define LAPIC_LVT_NMI	 0x400
+#define LAPIC_DIV_16	 0x3
+#define MSR_APIC_BASE	 0x1b
 #define APIC_BASE_ENABLE 0x800
-#define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_EDX_APIC	 (1u << 9)
 
 /* 8259 PICs. */
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 
 /* IOAPIC. */
-#define IOAPIC_COUNT 2
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WIN 0x10
-#define IOAPIC_REG_VER 0x01
-#define IOAPIC_REDIR 0x10
+#define IOAPIC_COUNT	    2
+#define IOAPIC_REGSEL	    0x00
+#define IOAPIC_WIN	    0x10
+#define IOAPIC_REG_VER	    0x01
+#define IOAPIC_REDIR	    0x10
 #define IOAPIC_LOW_POLARITY 0x2000
-#define IOAPIC_LEVEL 0x8000
-#define IOAPIC_MASKED 0x10000
+#define IOAPIC_LEVEL	    0x8000
+#define IOAPIC_MASKED	    0x10000
 
 #define MSI_ADDRESS 0xfee00000u
 
@@ -114,7 +114,7 @@ static void apic_mask_pics(void)
 {
 	x86_outb(PIC1_CMD, 0x11); /* ICW1: init, ICW4 follows */
 	x86_outb(PIC2_CMD, 0x11);
-	x86_outb(PIC1_DATA, X86_VEC_PIC_BASE);	   /* ICW2: vectors */
+	x86_outb(PIC1_DATA, X86_VEC_PIC_BASE); /* ICW2: vectors */
 	x86_outb(PIC2_DATA, X86_VEC_PIC_BASE + 8);
 	x86_outb(PIC1_DATA, 0x04); /* ICW3: slave on IRQ2 */
 	x86_outb(PIC2_DATA, 0x02);
@@ -196,8 +196,9 @@ static void apic_ioapic_probe(void)
 		for (unsigned pin = 0; pin < pins; pin++)
 			apic_ioapic_write(io, IOAPIC_REDIR + 2 * pin,
 					  IOAPIC_MASKED);
-		log_printf(LOG_INFO, "x86: ioapic at 0x%lx version 0x%x, gsi "
-				     "%u-%u",
+		log_printf(LOG_INFO,
+			   "x86: ioapic at 0x%lx version 0x%x, gsi "
+			   "%u-%u",
 			   (unsigned long)io->base, (unsigned)(ver & 0xff),
 			   io->gsi_base, io->gsi_base + pins - 1);
 	}
@@ -216,8 +217,9 @@ int x86_apic_init(void)
 	apic_lapic = (uintptr_t)(base & 0x000ffffffffff000ull);
 	if (apic_lapic < 0xc0000000u || apic_lapic > 0xfffff000u) {
 		/* entry.S maps only 3-4 GiB uncached. */
-		log_printf(LOG_ERROR, "x86: local APIC at 0x%lx, outside the "
-				      "3-4 GiB device window",
+		log_printf(LOG_ERROR,
+			   "x86: local APIC at 0x%lx, outside the "
+			   "3-4 GiB device window",
 			   (unsigned long)apic_lapic);
 		return NET_ENOTSUP;
 	}
@@ -377,8 +379,8 @@ void apic_interrupt(unsigned vec)
 
 /* ---- the driver interface ----------------------------------------------- */
 
-int x86_irq_enable(unsigned gsi, enum x86_irq_mode mode,
-		   void (*fn)(void *arg), void *arg)
+int x86_irq_enable(unsigned gsi, enum x86_irq_mode mode, void (*fn)(void *arg),
+		   void *arg)
 {
 	unsigned pin;
 
@@ -386,10 +388,12 @@ int x86_irq_enable(unsigned gsi, enum x86_irq_mode mode,
 		return NET_EINVAL;
 	if (apic_gsi[gsi].used)
 		return NET_EADDRINUSE;
-	apic_gsi[gsi] = (struct apic_handler){
-	    .fn = fn, .arg = arg, .used = true,
-	    .level = mode != X86_IRQ_EDGE_HIGH,
-	    .active_low = mode == X86_IRQ_LEVEL_LOW};
+	apic_gsi[gsi] =
+	    (struct apic_handler){.fn = fn,
+				  .arg = arg,
+				  .used = true,
+				  .level = mode != X86_IRQ_EDGE_HIGH,
+				  .active_low = mode == X86_IRQ_LEVEL_LOW};
 	apic_ioapic_route(gsi, apic_redir_low(gsi));
 	return NET_OK;
 }

@@ -6,12 +6,12 @@
  * a 5 ms window, counting PIT ticks across the counter's wrap from its
  * latched value (port 0x43 command 0x00, then low and high byte from
  * 0x40). Each TSC read follows the PIT read it dates (under QEMU a port
- * access may first wait for a host lock). Three windows are measured and the median kept, so one window
- * stretched by the host descheduling the virtual CPU does not skew the
- * result. Without a PIT (its counter never moves) CPUID leaf 0x15 gives
- * the TSC/crystal ratio and, where enumerated, the crystal's frequency;
- * else leaf 0x16's base frequency in MHz is used. With none of them the
- * target has no clock and refuses to boot.
+ * access may first wait for a host lock). Three windows are measured and the
+ * median kept, so one window stretched by the host descheduling the virtual CPU
+ * does not skew the result. Without a PIT (its counter never moves) CPUID leaf
+ * 0x15 gives the TSC/crystal ratio and, where enumerated, the crystal's
+ * frequency; else leaf 0x16's base frequency in MHz is used. With none of them
+ * the target has no clock and refuses to boot.
  *
  * The PIT is measured first even where CPUID offers a rate: under QEMU's
  * TCG the TSC runs at the host's rate, which CPUID does not describe.
@@ -32,16 +32,16 @@
 
 #include "apic.h"
 
-#define PIT_HZ 1193182u
-#define PIT_CH0 0x40
-#define PIT_CMD 0x43
+#define PIT_HZ		  1193182u
+#define PIT_CH0		  0x40
+#define PIT_CMD		  0x43
 #define PIT_CMD_CH0_MODE2 0x34 /* channel 0, lobyte/hibyte, mode 2 */
 #define PIT_CMD_CH0_MODE0 0x30
 #define PIT_CMD_LATCH_CH0 0x00
 /* Calibration windows: three of each, the median kept (~21 ms of boot). */
-#define CLOCK_WINDOW_MS 5
+#define CLOCK_WINDOW_MS	     5
 #define CLOCK_APIC_WINDOW_MS 2
-#define CLOCK_WINDOWS 3
+#define CLOCK_WINDOWS	     3
 /* Reads of an unchanging counter before deciding there is no PIT. */
 #define CLOCK_PIT_STALE_MAX 200000
 #define CPUID_INVARIANT_TSC (1u << 8)
@@ -148,7 +148,8 @@ int x86_clock_init(void)
 		   (unsigned long long)(hz / 1000u % 1000u), source,
 		   invariant ? ", invariant" : "");
 	if (apic_timer_calibrate(hz, CLOCK_APIC_WINDOW_MS) != NET_OK) {
-		log_printf(LOG_ERROR, "x86: the local apic timer does not count");
+		log_printf(LOG_ERROR,
+			   "x86: the local apic timer does not count");
 		return NET_ENOTSUP;
 	}
 	log_printf(LOG_INFO, "x86: apic timer %llu.%03llu MHz (tsc-measured)",

@@ -18,12 +18,12 @@
 
 #include "trap.h"
 
-#define SEG_CODE64 0x08
-#define SEG_TSS 0x18
+#define SEG_CODE64     0x08
+#define SEG_TSS	       0x18
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
-#define TSS_AVAILABLE 0x89  /* present, DPL 0, 64-bit TSS (available) */
+#define TSS_AVAILABLE  0x89 /* present, DPL 0, 64-bit TSS (available) */
 #define IST_STACK_SIZE 16384
-#define IST_FAULT 1
+#define IST_FAULT      1
 
 /* SDM Vol. 3A Figure 7-11. */
 struct cpu_tss {
@@ -98,8 +98,8 @@ void x86_cpu_init(void)
 	__asm__ volatile("ltr %w0" : : "r"(SEG_TSS) : "memory");
 
 	for (unsigned vec = 0; vec < 256; vec++) {
-		bool on_ist = vec == TRAP_DF || vec == TRAP_NMI ||
-			      vec == TRAP_MC;
+		bool on_ist =
+		    vec == TRAP_DF || vec == TRAP_NMI || vec == TRAP_MC;
 
 		cpu_set_gate(vec,
 			     (uintptr_t)x86_trap_stubs + vec * TRAP_STUB_SIZE,

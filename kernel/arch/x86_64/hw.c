@@ -17,8 +17,8 @@
 #include <virtio_hw.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA 0xcfc
-#define PCI_ENABLE 0x80000000u
+#define PCI_CONFIG_DATA	   0xcfc
+#define PCI_ENABLE	   0x80000000u
 
 enum hw_pci_state { HW_PCI_UNKNOWN, HW_PCI_PRESENT, HW_PCI_ABSENT };
 
@@ -64,7 +64,8 @@ uint64_t hw_dma_addr(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* Mechanism #1 keeps what is written to 0xcf8 (PCI Local Bus 3.0 §3.2.2.3.2). */
+/* Mechanism #1 keeps what is written to 0xcf8 (PCI Local Bus 3.0 §3.2.2.3.2).
+ */
 static bool hw_has_pci(void)
 {
 	uint32_t saved;

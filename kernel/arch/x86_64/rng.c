@@ -21,8 +21,8 @@
 
 #define CPUID7_EBX_RDSEED (1u << 18)
 #define CPUID1_ECX_RDRAND (1u << 30)
-#define RNG_RDSEED_TRIES 1000
-#define RNG_RDRAND_TRIES 10
+#define RNG_RDSEED_TRIES  1000
+#define RNG_RDRAND_TRIES  10
 
 int (*x86_entropy_source)(void *buf, size_t len);
 

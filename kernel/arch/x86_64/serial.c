@@ -11,18 +11,18 @@
 #include <arch/x86.h>
 #include <arch/x86_io.h>
 
-#define COM1 0x3f8
-#define UART_THR 0 /* transmit holding (DLAB 0) */
-#define UART_DLL 0 /* divisor low (DLAB 1) */
-#define UART_IER 1 /* interrupt enable (DLAB 0) */
-#define UART_DLM 1 /* divisor high (DLAB 1) */
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
+#define COM1	      0x3f8
+#define UART_THR      0 /* transmit holding (DLAB 0) */
+#define UART_DLL      0 /* divisor low (DLAB 1) */
+#define UART_IER      1 /* interrupt enable (DLAB 0) */
+#define UART_DLM      1 /* divisor high (DLAB 1) */
+#define UART_FCR      2
+#define UART_LCR      3
+#define UART_MCR      4
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20
 #define UART_LCR_DLAB 0x80
-#define UART_LCR_8N1 0x03
+#define UART_LCR_8N1  0x03
 /* 115200 baud from the 1.8432 MHz clock: 115200 / 115200. */
 #define UART_DIVISOR 1
 /* LSR polls before giving up on a byte. */

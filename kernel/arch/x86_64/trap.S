@@ -21,7 +21,9 @@ x86_trap_stubs:
 	.set vec, 0
 	.rept 256
 	.balign 16
-	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || \
+	    (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || \
+	    (vec == 29) || (vec == 30)
 	pushq $vec
 	.else
 	pushq $0
@@ -30,6 +32,10 @@ x86_trap_stubs:
 	jmp x86_trap_common
 	.set vec, vec + 1
 	.endr
+	.balign 16
+	/* linker.ld checks that this is x86_trap_stubs + 256 * 16. */
+	.globl x86_trap_stubs_end
+x86_trap_stubs_end:
 
 x86_trap_common:
 	pushq %rax

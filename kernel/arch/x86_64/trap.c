@@ -60,7 +60,12 @@ static const char *const trap_names[TRAP_EXCEPTIONS] = {
     "#XM SIMD exception",
     "#VE virtualization exception",
     "#CP control protection",
-    "reserved", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
     "#HV hypervisor injection",
     "#VC VMM communication",
     "#SX security exception",
@@ -69,7 +74,8 @@ static const char *const trap_names[TRAP_EXCEPTIONS] = {
 
 static bool trap_reporting;
 
-static void trap_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trap_say(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void trap_say(const char *fmt, ...)
 {
@@ -141,10 +147,9 @@ static void trap_backtrace(const struct trap_frame *f)
 	 * pointer: a code address on top of the stack may be their caller. */
 	if (trap_frame_ok(f->rsp) &&
 	    trap_is_text(*(const uint64_t *)(uintptr_t)f->rsp))
-		len += fmt_snprintf(line + len, sizeof(line) - (size_t)len,
-				    " ?0x%llx",
-				    (unsigned long long)*(const uint64_t *)(
-					uintptr_t)f->rsp);
+		len += fmt_snprintf(
+		    line + len, sizeof(line) - (size_t)len, " ?0x%llx",
+		    (unsigned long long)*(const uint64_t *)(uintptr_t)f->rsp);
 
 	for (int i = 0; i < TRAP_BACKTRACE_MAX && trap_frame_ok(rbp); i++) {
 		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;

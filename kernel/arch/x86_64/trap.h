@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 /* Exception vectors (Intel SDM Vol. 3A §6.3.1, Table 6-1). */
-#define TRAP_DE 0
-#define TRAP_NMI 2
-#define TRAP_UD 6
-#define TRAP_DF 8
-#define TRAP_GP 13
-#define TRAP_PF 14
-#define TRAP_MC 18
+#define TRAP_DE		0
+#define TRAP_NMI	2
+#define TRAP_UD		6
+#define TRAP_DF		8
+#define TRAP_GP		13
+#define TRAP_PF		14
+#define TRAP_MC		18
 #define TRAP_EXCEPTIONS 32
 
 /* Each stub in trap.S is this many bytes apart. */

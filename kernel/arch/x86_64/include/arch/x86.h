@@ -34,13 +34,13 @@
 #define X86_EXIT_EXCEPTION 64
 
 /* Vectors: 0-31 exceptions, 0x20-0x2f the (masked) PICs. */
-#define X86_VEC_PIC_BASE 0x20
-#define X86_VEC_GSI_BASE 0x30 /* GSI n -> 0x30 + n */
-#define X86_GSI_MAX 48	       /* two IOAPICs of 24 inputs */
-#define X86_VEC_MSI_BASE 0x80 /* vectors x86_msi_alloc() hands out */
+#define X86_VEC_PIC_BASE  0x20
+#define X86_VEC_GSI_BASE  0x30 /* GSI n -> 0x30 + n */
+#define X86_GSI_MAX	  48   /* two IOAPICs of 24 inputs */
+#define X86_VEC_MSI_BASE  0x80 /* vectors x86_msi_alloc() hands out */
 #define X86_VEC_MSI_COUNT 32
-#define X86_VEC_TIMER 0xef
-#define X86_VEC_SPURIOUS 0xff
+#define X86_VEC_TIMER	  0xef
+#define X86_VEC_SPURIOUS  0xff
 
 /* ---- start-up, in this order (boot/x86_64/main.c) ------------------------ */
 
@@ -113,8 +113,8 @@ enum x86_irq_mode {
  * NET_OK, NET_EINVAL for a GSI no IOAPIC has, NET_EADDRINUSE when the GSI
  * is taken.
  */
-int x86_irq_enable(unsigned gsi, enum x86_irq_mode mode,
-		   void (*fn)(void *arg), void *arg);
+int x86_irq_enable(unsigned gsi, enum x86_irq_mode mode, void (*fn)(void *arg),
+		   void *arg);
 
 /* Mask `gsi` again and forget its callback. */
 void x86_irq_disable(unsigned gsi);
@@ -145,7 +145,8 @@ int x86_entropy(void *buf, size_t len);
 /* Which CPU instructions x86_entropy() can use, for the boot log. */
 const char *x86_entropy_describe(void);
 
-/* ---- CPU features --------------------------------------------------------- */
+/* ---- CPU features ---------------------------------------------------------
+ */
 
 /* CPUID leaf (and subleaf), or all zeros past the highest leaf. */
 struct x86_cpuid {
