@@ -18,7 +18,8 @@
  *      empty are skipped, and the image [__image_start, __image_end),
  *      boot stack included, must lie inside one RAM entry. The kernel uses
  *      no memory outside its image, so nothing else is checked;
- *   4. the interrupt controllers and the clock (kernel/arch/x86_64);
+ *   4. the interrupt controllers and the clock (kernel/arch/x86_64), and
+ *      what PCI bus 0 holds;
  *   5. kernel_main().
  * A failure in 2-4 is one console line and platform_exit() with the
  * kernel's exit code for it (KERNEL_EXIT_FAILURE, KERNEL_EXIT_USAGE for
@@ -36,6 +37,7 @@
 #include <keel_config.h>
 #include <klib/fmt.h>
 #include <net/net.h>
+#include <virtio_hw.h>
 
 #include "boot.h"
 
@@ -281,6 +283,43 @@ static void boot_check_fit(uint32_t addr)
 	x86_exit(KERNEL_EXIT_FAILURE);
 }
 
+/*
+ * What PCI bus 0 holds, through virtio_hw.h's configuration-space calls
+ * (the ones the virtio-pci driver will use): a count at info level, each
+ * function at debug level. microvm has no PCI.
+ */
+static void boot_log_pci(void)
+{
+	unsigned found = 0;
+
+	if (hw_pci_read32(0, 0, 0, 0) == 0xffffffffu) {
+		log_printf(LOG_INFO, "x86: no pci configuration space");
+		return;
+	}
+	for (uint8_t dev = 0; dev < 32; dev++) {
+		for (uint8_t fn = 0; fn < 8; fn++) {
+			uint32_t id = hw_pci_read32(0, dev, fn, 0);
+			uint32_t class = hw_pci_read32(0, dev, fn, 8) >> 8;
+
+			if (id == 0xffffffffu) {
+				if (fn == 0)
+					break; /* no device: no functions */
+				continue;
+			}
+			found++;
+			log_printf(LOG_DEBUG,
+				   "x86: pci 00:%02x.%u %04x:%04x class %06x",
+				   dev, fn, (unsigned)(id & 0xffff),
+				   (unsigned)(id >> 16), (unsigned)class);
+		}
+	}
+	log_printf(LOG_INFO,
+		   "x86: pci bus 0: %u functions, host bridge "
+		   "%04x:%04x",
+		   found, (unsigned)(hw_pci_read32(0, 0, 0, 0) & 0xffff),
+		   (unsigned)(hw_pci_read32(0, 0, 0, 0) >> 16));
+}
+
 _Noreturn void x86_main(uint32_t start_info)
 {
 	_Static_assert(CMDLINE_MAX == 2048, "boot_start's message");
@@ -292,5 +331,6 @@ _Noreturn void x86_main(uint32_t start_info)
 	if (x86_apic_init() != NET_OK || x86_clock_init() != NET_OK)
 		x86_exit(KERNEL_EXIT_FAILURE);
 	log_printf(LOG_INFO, "x86: entropy from %s", x86_entropy_describe());
+	boot_log_pci();
 	kernel_main();
 }

@@ -1,7 +1,8 @@
 """qemu/boot - the x86_64 image boots on microvm, pc and q35.
 
 Each boot must log the PVH start, the memory map from the start info (with
-RAM, and the image inside it), the interrupt controllers, the clock's
+RAM, and the image inside it), the interrupt controllers, PCI bus 0's host
+bridge read through virtio_hw.h (none on microvm), the clock's
 calibration, the stack coming up ("keel: up on ...", the line the loop
 starts after) and the application, then stop through stop_ms= and leave
 QEMU with the kernel's exit code 0 (status 1). Also: the command line
@@ -25,6 +26,13 @@ from qemulab import MACHINES, Cases, boot, note  # noqa: E402
 EXIT_USAGE = 2
 EXIT_ENTROPY = 3
 EXIT_NETDEV = 4
+# What each machine's PCI bus 0 answers (microvm has none): the i440FX
+# and Q35 host bridges.
+PCI = {
+    "microvm": r"x86: no pci configuration space",
+    "pc": r"x86: pci bus 0: \d+ functions, host bridge 8086:1237",
+    "q35": r"x86: pci bus 0: \d+ functions, host bridge 8086:29c0",
+}
 
 
 def boots(elf: Path, machine: str) -> None:
@@ -38,6 +46,7 @@ def boots(elf: Path, machine: str) -> None:
         raise AssertionError(f"only {m.group(1)} memory map entries")
     b.expect(r"x86: local apic at 0xfee00000")
     b.expect(r"x86: ioapic at 0xfec00000")
+    b.expect(PCI[machine], "PCI through virtio_hw.h")
     tsc = b.expect(r"x86: tsc (\d+)\.(\d+) MHz from (the pit|cpuid)")
     b.expect(r"x86: apic timer \d+\.\d+ MHz")
     b.expect(r"keel: up on null0 mac [0-9a-f:]{17} ip 10\.0\.2\.15/24",

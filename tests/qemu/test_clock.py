@@ -13,6 +13,9 @@
                   irqtest=rtc: the RTC's 2 Hz interrupt, routed through the
                   IOAPIC, wakes the idle CPU: 3-7 interrupts in 2.6 s, each
                   counted as a device interrupt and ending a sleep
+  device_irq_level
+                  the same with the input level-triggered (irqtest=
+                  rtc_level): the handler masks it, the next sleep unmasks
 
     python3 tests/qemu/test_clock.py --keel build/echo-x86/keel.elf
 """
@@ -66,13 +69,13 @@ def calibration(elf: Path) -> None:
         raise AssertionError(f"apic timer {apic / 1e6:.3f} MHz, not 62.5")
 
 
-def device_irq(elf: Path, machine: str) -> None:
-    b = boot(elf, machine, "netdev=null irqtest=rtc stop_ms=2600")
-    b.expect(r"x86: irqtest=rtc: rtc periodic interrupt")
+def device_irq(elf: Path, machine: str, kind: str = "rtc") -> None:
+    b = boot(elf, machine, f"netdev=null irqtest={kind} stop_ms=2600")
+    b.expect(rf"x86: irqtest={kind}: rtc periodic interrupt")
     b.expect_code(0)
     s = b.stats()
     rtc = s.get("x86.rtc_irqs", 0)
-    note(f"{machine}: {rtc} rtc interrupts, {s.get('x86.idle_sleeps')} "
+    note(f"{machine} {kind}: {rtc} rtc interrupts, {s.get('x86.idle_sleeps')} "
          f"sleeps, {s.get('x86.timer_irqs')} timer interrupts")
     if not 3 <= rtc <= 7:
         raise AssertionError(f"{rtc} RTC interrupts in 2.6 s at 2 Hz")
@@ -90,6 +93,8 @@ def main() -> int:
     cases.run("calibration", lambda: calibration(elf))
     for m in MACHINES:
         cases.run(f"device_irq.{m}", lambda m=m: device_irq(elf, m))
+    cases.run("device_irq_level",
+              lambda: device_irq(elf, "microvm", "rtc_level"))
     return cases.done()
 
 

@@ -338,9 +338,10 @@ static void apic_gsi_interrupt(unsigned gsi)
 	const struct apic_ioapic *io;
 
 	apic_stats.device_irqs++;
-	if (h->fn) {
+	if (h->fn)
 		h->fn(h->arg);
-	} else if (h->level) {
+	/* A level input stays masked until the loop has had its turn. */
+	if (h->level) {
 		io = apic_ioapic_for(gsi, &pin);
 		if (io)
 			apic_ioapic_write(io, IOAPIC_REDIR + 2 * pin,

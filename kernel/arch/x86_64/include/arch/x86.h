@@ -106,10 +106,11 @@ enum x86_irq_mode {
 
 /*
  * Route IOAPIC input `gsi` to the CPU. `fn(arg)` (may be NULL) runs in the
- * handler with interrupts off, before the EOI: it must be short, and for a
- * level-triggered input it should quiet the device (virtio: read the ISR
- * status), else the input is masked until the next x86_idle(), so a line
- * held high cannot keep waking the CPU faster than the loop polls.
+ * handler with interrupts off, before the EOI, and must be short. A
+ * level-triggered input is masked by its handler and unmasked by the next
+ * x86_idle(), after the loop has polled: a device that keeps its line
+ * asserted until the driver acknowledges it (virtio: reading the ISR
+ * status) wakes the CPU once per turn of the loop, never in a storm.
  * NET_OK, NET_EINVAL for a GSI no IOAPIC has, NET_EADDRINUSE when the GSI
  * is taken.
  */
