@@ -14,6 +14,8 @@
  *      microvm's virtio-mmio at 0xfeb00000, IOAPIC 0xfec00000, LAPIC
  *      0xfee00000) uncached with PCD|PWT, the rest write-back. The image
  *      sits at 2 MiB (linker.ld), so it is never in an uncached page;
+ *      2-4 MiB is mapped with 4 KiB pages so that the page below the boot
+ *      stack can be left out as a guard;
  *   3. CR4.PAE, CR3, EFER.LME, CR0.PG|WP: long mode, compatibility
  *      submode; load our GDT and far-jump to its 64-bit code segment;
  *   4. load the data segments, set the boot stack and call
@@ -106,6 +108,30 @@ pvh_entry:
 	cmpl $PD_ENTRIES, %ecx
 	jb 2b
 
+	/*
+	 * 2-4 MiB, where the image starts, in 4 KiB pages instead, all
+	 * present but the guard page below the boot stack: an overflow
+	 * faults (#PF, then #DF on its own stack) instead of running over
+	 * the page tables. No guard if the linker put it past 4 MiB.
+	 */
+	movl $(0x200000 | PTE_P | PTE_RW), %eax
+	xorl %ecx, %ecx
+5:	movl %eax, x86_pt_image(, %ecx, 8)
+	addl $4096, %eax
+	incl %ecx
+	cmpl $512, %ecx
+	jb 5b
+	movl $x86_stack_guard, %ecx
+	subl $0x200000, %ecx
+	shrl $12, %ecx
+	cmpl $512, %ecx
+	jae 6f
+	movl $0, x86_pt_image(, %ecx, 8)
+	movl $1, x86_stack_guarded
+6:	movl $x86_pt_image, %eax
+	orl $(PTE_P | PTE_RW), %eax
+	movl %eax, x86_pd + 8
+
 	/* 3. Long mode (SDM Vol. 3A §10.8.5). */
 	movl %cr4, %eax
 	orl $CR4_PAE, %eax
@@ -179,13 +205,23 @@ x86_pdpt:
 	.skip 4096
 x86_pd:
 	.skip 4096 * 4
+x86_pt_image:
+	.skip 4096
 
-	.balign 16
+	/* Mapped not-present when x86_stack_guarded is 1. */
+	.globl x86_stack_guard
+x86_stack_guard:
+	.skip 4096
 	.globl x86_stack_bottom
 	.globl x86_stack_top
 x86_stack_bottom:
 	.skip BOOT_STACK_SIZE
 x86_stack_top:
+
+	.balign 4
+	.globl x86_stack_guarded
+x86_stack_guarded:
+	.skip 4
 
 	/* No executable stack. */
 	.section .note.GNU-stack, "", @progbits

@@ -76,6 +76,9 @@ struct boot_memmap_entry {
 _Static_assert(sizeof(struct boot_memmap_entry) == 24, "hvm memmap entry");
 
 extern const char __image_start[], __image_end[]; /* linker.ld */
+extern const char x86_stack_guard[], x86_stack_bottom[],
+    x86_stack_top[];			 /* entry.S */
+extern const uint32_t x86_stack_guarded; /* entry.S */
 
 _Noreturn void x86_main(uint32_t start_info);
 
@@ -242,6 +245,19 @@ static void boot_start(uint32_t addr)
 		   CONFIG_IMAGE_NAME, x86_cpu_name(), (unsigned)si->version);
 	if (boot_memmap(si) != NET_OK)
 		x86_exit(KERNEL_EXIT_FAILURE);
+	if (x86_stack_guarded)
+		log_printf(LOG_INFO,
+			   "x86: boot stack 0x%lx-0x%lx, guard page "
+			   "at 0x%lx",
+			   (unsigned long)(uintptr_t)x86_stack_bottom,
+			   (unsigned long)(uintptr_t)x86_stack_top,
+			   (unsigned long)(uintptr_t)x86_stack_guard);
+	else
+		log_printf(LOG_WARN,
+			   "x86: boot stack 0x%lx-0x%lx has no guard "
+			   "page (it is past 4 MiB)",
+			   (unsigned long)(uintptr_t)x86_stack_bottom,
+			   (unsigned long)(uintptr_t)x86_stack_top);
 }
 
 /*

@@ -14,8 +14,11 @@
  *            test key netdev=null asks for drivers/null
  *
  * Target keys, for tests:
- *   fault=ud2|pf|div0|gp  raise that CPU exception once the command line
+ *   fault=ud2|pf|div0|gp|stack
+ *                         raise that CPU exception once the command line
  *                         is validated, to show the exception report
+ *                         (stack: overflow the boot stack into its guard
+ *                         page, a #PF that becomes a #DF)
  *   netdev=null           a device that drops what it is sent, so the
  *                         kernel reaches its loop without a NIC
  *   stop_ms=N             after N ms of uptime print the counters (the
@@ -153,17 +156,32 @@ __attribute__((noinline)) static void platform_fault_gp(void)
 	(void)*(volatile uint64_t *)(uintptr_t)0x8000000000000000ull;
 }
 
+/* Deeper and deeper until the boot stack's guard page stops it. */
+__attribute__((noinline)) static unsigned platform_fault_recurse(unsigned n)
+{
+	volatile uint8_t pad[256];
+
+	pad[0] = (uint8_t)n;
+	if (n > 1000000u) /* 256 MB: never reached with a 64 KiB stack */
+		return pad[0];
+	return platform_fault_recurse(n + 1) + pad[0];
+}
+
+__attribute__((noinline)) static void platform_fault_stack(void)
+{
+	(void)platform_fault_recurse(0);
+}
+
 static void platform_fault(void)
 {
-	static const char expected[] = "ud2, pf, div0 or gp";
+	static const char expected[] = "ud2, pf, div0, gp or stack";
 	static const struct {
 		const char *name;
 		void (*raise)(void);
 	} faults[] = {
-	    {"ud2", platform_fault_ud2},
-	    {"pf", platform_fault_pf},
-	    {"div0", platform_fault_div0},
-	    {"gp", platform_fault_gp},
+	    {"ud2", platform_fault_ud2},     {"pf", platform_fault_pf},
+	    {"div0", platform_fault_div0},   {"gp", platform_fault_gp},
+	    {"stack", platform_fault_stack},
 	};
 	char v[PLATFORM_VALUE_MAX];
 

@@ -44,6 +44,7 @@ def boots(elf: Path, machine: str) -> None:
                  "the memory map summary")
     if int(m.group(1)) < 2:
         raise AssertionError(f"only {m.group(1)} memory map entries")
+    b.expect(r"x86: boot stack 0x[0-9a-f]+-0x[0-9a-f]+, guard page at")
     b.expect(r"x86: local apic at 0xfee00000")
     b.expect(r"x86: ioapic at 0xfec00000")
     b.expect(PCI[machine], "PCI through virtio_hw.h")

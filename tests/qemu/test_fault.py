@@ -1,8 +1,10 @@
 """qemu/fault - a CPU exception is reported on the console and ends QEMU
 with the exception exit code.
 
-fault=ud2|pf|div0|gp makes the kernel raise that exception once its
-command line is validated. The report must name the vector, give the
+fault=ud2|pf|div0|gp|stack makes the kernel raise that exception once its
+command line is validated (stack: a recursion runs into the guard page
+below the boot stack; the #PF cannot push its frame there, so the CPU
+raises #DF, which runs on its own IST stack and names the overflow). The report must name the vector, give the
 error code, RIP/RSP/RFLAGS and CR2 (for #PF the faulting address,
 0x100000000, the first unmapped one), every general register and a
 backtrace whose addresses addr2line maps to the faulting function and the
@@ -31,6 +33,8 @@ FAULTS = {
     "pf": (14, "#PF", "platform_fault_pf"),
     "div0": (0, "#DE", "platform_fault_div0"),
     "gp": (13, "#GP", "platform_fault_gp"),
+    # The overflow's #PF cannot push its frame: a #DF, on its own stack.
+    "stack": (8, "#DF", "platform_fault_recurse"),
 }
 
 
@@ -50,10 +54,15 @@ def fault(elf: Path, machine: str, kind: str) -> None:
         b.expect(rf"\b{reg}\s+0x[0-9a-f]+", f"register {reg}")
     if kind == "pf":
         b.expect(r"cr2 0x0000000100000000", "CR2 = the faulting address")
+    if kind == "stack":
+        b.expect(r"x86: cr2 is in the guard page below the boot stack")
     m = b.expect(r"x86: backtrace ((?:\??0x[0-9a-f]+ ?)+)$")
     addrs = [a.lstrip("?") for a in m.group(1).split()]
     names = symbolize(elf, addrs)
-    for want in (function, "kernel_main", "x86_main"):
+    # A runaway recursion fills the backtrace before reaching the top.
+    wanted = (function,) if kind == "stack" else \
+        (function, "kernel_main", "x86_main")
+    for want in wanted:
         if want not in names:
             raise AssertionError(f"backtrace {m.group(1)} = {names}: no "
                                  f"{want}")
@@ -64,7 +73,7 @@ def fault(elf: Path, machine: str, kind: str) -> None:
 
 def bad_value(elf: Path) -> None:
     b = boot(elf, "microvm", "netdev=null fault=segv")
-    b.expect(r"x86: fault=segv: expected ud2, pf, div0 or gp")
+    b.expect(r"x86: fault=segv: expected ud2, pf, div0, gp or stack")
     b.expect_code(2)
     if b.find(r"x86: exception"):
         raise AssertionError("an exception for a refused fault= value")

@@ -34,8 +34,9 @@
 
 #define TRAP_BACKTRACE_MAX 16
 
-extern const char x86_stack_bottom[], x86_stack_top[]; /* entry.S */
-extern const char __text_start[], __text_end[];	       /* linker.ld */
+extern const char x86_stack_guard[], x86_stack_bottom[],
+    x86_stack_top[];				/* entry.S */
+extern const char __text_start[], __text_end[]; /* linker.ld */
 
 static const char *const trap_names[TRAP_EXCEPTIONS] = {
     "#DE divide error",
@@ -173,6 +174,10 @@ _Noreturn static void trap_exception(const struct trap_frame *f)
 		 (unsigned long long)f->vector, trap_names[f->vector],
 		 (unsigned long long)f->error);
 	trap_registers(f);
+	if ((f->vector == TRAP_PF || f->vector == TRAP_DF) &&
+	    x86_read_cr2() - (uint64_t)(uintptr_t)x86_stack_guard < 4096)
+		trap_say("x86: cr2 is in the guard page below the boot stack: "
+			 "a stack overflow");
 	trap_backtrace(f);
 	trap_say("x86: stopping (exit %d)", X86_EXIT_EXCEPTION);
 	x86_exit(X86_EXIT_EXCEPTION);
