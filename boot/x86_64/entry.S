@@ -14,10 +14,11 @@
  *      microvm's virtio-mmio at 0xfeb00000, IOAPIC 0xfec00000, LAPIC
  *      0xfee00000) uncached with PCD|PWT, the rest write-back. The image
  *      sits at 2 MiB (linker.ld), so it is never in an uncached page;
- *      2-4 MiB is mapped with 4 KiB pages so that the page below the boot
- *      stack can be left out as a guard;
- *   3. CR4.PAE, CR3, EFER.LME, CR0.PG|WP: long mode, compatibility
- *      submode; load our GDT and far-jump to its 64-bit code segment;
+ *      2-4 MiB is mapped with 4 KiB pages so that the image's text is
+ *      read-only, nothing but text is executable (when the CPU has NX)
+ *      and the page below the boot stack is left out as a guard;
+ *   3. CR4.PAE, CR3, EFER.LME (and NXE), CR0.PG|WP: long mode,
+ *      compatibility submode; load our GDT and far-jump to its 64-bit code segment;
  *   4. load the data segments, set the boot stack and call
  *      x86_main(start_info) with the start info's address in rdi.
  *
@@ -32,12 +33,14 @@
 #define PTE_PWT 0x008 /* write-through */
 #define PTE_PCD 0x010 /* cache disable */
 #define PTE_PS  0x080 /* 2 MiB page (in a page directory) */
+#define PTE_NX_HIGH 0x80000000 /* bit 63, execute-disable, upper half */
 
 #define CR0_PG (1 << 31)
 #define CR0_WP (1 << 16)
 #define CR4_PAE (1 << 5)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
+#define EFER_NXE (1 << 11)
 
 #define SEG_CODE64 0x08
 #define SEG_DATA 0x10
@@ -79,7 +82,22 @@ pvh_entry:
 	xorl %eax, %eax
 	rep stosl
 
-	/* 2. PML4[0] -> PDPT; PDPT[0..3] -> the four page directories. */
+	/*
+	 * 2. Page tables. With the NX bit (CPUID 0x80000001 EDX bit 20)
+	 * x86_nx_high is the upper half of every entry that must not be
+	 * executed: everything but the image's text.
+	 */
+	movl $0x80000000, %eax
+	cpuid
+	cmpl $0x80000001, %eax
+	jb 1f
+	movl $0x80000001, %eax
+	cpuid
+	btl $20, %edx
+	jnc 1f
+	movl $PTE_NX_HIGH, x86_nx_high
+1:
+	/* PML4[0] -> PDPT; PDPT[0..3] -> the four page directories. */
 	movl $x86_pdpt, %eax
 	orl $(PTE_P | PTE_RW), %eax
 	movl %eax, x86_pml4
@@ -93,7 +111,7 @@ pvh_entry:
 	cmpl $4, %ecx
 	jb 1b
 
-	/* PD entry n maps n * 2 MiB; the upper halves stay zero. */
+	/* PD entry n maps n * 2 MiB, writable, not executable. */
 	xorl %ecx, %ecx
 2:	movl %ecx, %eax
 	shll $21, %eax
@@ -104,19 +122,33 @@ pvh_entry:
 	jb 4f
 3:	orl $(PTE_PCD | PTE_PWT), %eax
 4:	movl %eax, x86_pd(, %ecx, 8)
+	movl x86_nx_high, %edx
+	movl %edx, x86_pd + 4(, %ecx, 8)
 	incl %ecx
 	cmpl $PD_ENTRIES, %ecx
 	jb 2b
 
 	/*
-	 * 2-4 MiB, where the image starts, in 4 KiB pages instead, all
-	 * present but the guard page below the boot stack: an overflow
-	 * faults (#PF, then #DF on its own stack) instead of running over
-	 * the page tables. No guard if the linker put it past 4 MiB.
+	 * 2-4 MiB, where the image starts, in 4 KiB pages instead: text
+	 * read-only and executable, rodata read-only, the rest writable and
+	 * not executable; and the guard page below the boot stack left out,
+	 * so that an overflow faults (#PF, then #DF on its own stack)
+	 * instead of running over the page tables. No guard if the linker
+	 * put it past 4 MiB.
 	 */
-	movl $(0x200000 | PTE_P | PTE_RW), %eax
+	movl $0x200000, %eax
 	xorl %ecx, %ecx
-5:	movl %eax, x86_pt_image(, %ecx, 8)
+5:	movl %eax, %edi
+	orl $PTE_P, %edi
+	xorl %edx, %edx
+	cmpl $__rodata_start, %eax
+	jb 6f			/* text */
+	movl x86_nx_high, %edx
+	cmpl $__data_start, %eax
+	jb 6f			/* rodata */
+	orl $PTE_RW, %edi
+6:	movl %edi, x86_pt_image(, %ecx, 8)
+	movl %edx, x86_pt_image + 4(, %ecx, 8)
 	addl $4096, %eax
 	incl %ecx
 	cmpl $512, %ecx
@@ -125,12 +157,14 @@ pvh_entry:
 	subl $0x200000, %ecx
 	shrl $12, %ecx
 	cmpl $512, %ecx
-	jae 6f
+	jae 7f
 	movl $0, x86_pt_image(, %ecx, 8)
+	movl $0, x86_pt_image + 4(, %ecx, 8)
 	movl $1, x86_stack_guarded
-6:	movl $x86_pt_image, %eax
+7:	movl $x86_pt_image, %eax
 	orl $(PTE_P | PTE_RW), %eax
 	movl %eax, x86_pd + 8
+	movl $0, x86_pd + 12	/* the PT's own entries decide NX */
 
 	/* 3. Long mode (SDM Vol. 3A §10.8.5). */
 	movl %cr4, %eax
@@ -143,7 +177,10 @@ pvh_entry:
 	movl $MSR_EFER, %ecx
 	rdmsr
 	orl $EFER_LME, %eax
-	wrmsr
+	cmpl $0, x86_nx_high
+	je 8f
+	orl $EFER_NXE, %eax	/* before paging: NX is reserved without it */
+8:	wrmsr
 
 	lgdt x86_gdt_ptr32
 
@@ -221,6 +258,9 @@ x86_stack_top:
 	.balign 4
 	.globl x86_stack_guarded
 x86_stack_guarded:
+	.skip 4
+	.globl x86_nx_high
+x86_nx_high:
 	.skip 4
 
 	/* No executable stack. */

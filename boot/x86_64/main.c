@@ -79,6 +79,7 @@ extern const char __image_start[], __image_end[]; /* linker.ld */
 extern const char x86_stack_guard[], x86_stack_bottom[],
     x86_stack_top[];			 /* entry.S */
 extern const uint32_t x86_stack_guarded; /* entry.S */
+extern const uint32_t x86_nx_high;	 /* entry.S */
 
 _Noreturn void x86_main(uint32_t start_info);
 
@@ -245,6 +246,11 @@ static void boot_start(uint32_t addr)
 		   CONFIG_IMAGE_NAME, x86_cpu_name(), (unsigned)si->version);
 	if (boot_memmap(si) != NET_OK)
 		x86_exit(KERNEL_EXIT_FAILURE);
+	if (x86_nx_high)
+		log_printf(LOG_INFO, "x86: text read-only, nothing else "
+				     "executable (nx)");
+	else
+		log_printf(LOG_WARN, "x86: no nx bit: data is executable");
 	if (x86_stack_guarded)
 		log_printf(LOG_INFO,
 			   "x86: boot stack 0x%lx-0x%lx, guard page "

@@ -14,11 +14,12 @@
  *            test key netdev=null asks for drivers/null
  *
  * Target keys, for tests:
- *   fault=ud2|pf|div0|gp|stack
+ *   fault=ud2|pf|div0|gp|stack|text_write|data_exec
  *                         raise that CPU exception once the command line
  *                         is validated, to show the exception report
  *                         (stack: overflow the boot stack into its guard
- *                         page, a #PF that becomes a #DF)
+ *                         page, a #PF that becomes a #DF; text_write and
+ *                         data_exec: #PF from the page protections)
  *   netdev=null           a device that drops what it is sent, so the
  *                         kernel reaches its loop without a NIC
  *   stop_ms=N             after N ms of uptime print the counters (the
@@ -156,6 +157,22 @@ __attribute__((noinline)) static void platform_fault_gp(void)
 	(void)*(volatile uint64_t *)(uintptr_t)0x8000000000000000ull;
 }
 
+__attribute__((noinline)) static void platform_fault_text_write(void)
+{
+	/* Text is mapped read-only (boot/x86_64/entry.S). */
+	*(volatile uint8_t *)(uintptr_t)platform_fault_ud2 = 0xcc;
+}
+
+/* One `ret` instruction, in writable, not executable data. */
+static uint8_t platform_ret_in_data[1] = {0xc3};
+
+__attribute__((noinline)) static void platform_fault_data_exec(void)
+{
+	void (*fn)(void) = (void (*)(void))(uintptr_t)platform_ret_in_data;
+
+	fn();
+}
+
 /* Deeper and deeper until the boot stack's guard page stops it. */
 __attribute__((noinline)) static unsigned platform_fault_recurse(unsigned n)
 {
@@ -174,14 +191,19 @@ __attribute__((noinline)) static void platform_fault_stack(void)
 
 static void platform_fault(void)
 {
-	static const char expected[] = "ud2, pf, div0, gp or stack";
+	static const char expected[] =
+	    "ud2, pf, div0, gp, stack, text_write or data_exec";
 	static const struct {
 		const char *name;
 		void (*raise)(void);
 	} faults[] = {
-	    {"ud2", platform_fault_ud2},     {"pf", platform_fault_pf},
-	    {"div0", platform_fault_div0},   {"gp", platform_fault_gp},
+	    {"ud2", platform_fault_ud2},
+	    {"pf", platform_fault_pf},
+	    {"div0", platform_fault_div0},
+	    {"gp", platform_fault_gp},
 	    {"stack", platform_fault_stack},
+	    {"text_write", platform_fault_text_write},
+	    {"data_exec", platform_fault_data_exec},
 	};
 	char v[PLATFORM_VALUE_MAX];
 

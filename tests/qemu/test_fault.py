@@ -1,10 +1,12 @@
 """qemu/fault - a CPU exception is reported on the console and ends QEMU
 with the exception exit code.
 
-fault=ud2|pf|div0|gp|stack makes the kernel raise that exception once its
-command line is validated (stack: a recursion runs into the guard page
-below the boot stack; the #PF cannot push its frame there, so the CPU
-raises #DF, which runs on its own IST stack and names the overflow). The report must name the vector, give the
+fault=ud2|pf|div0|gp|stack|text_write|data_exec makes the kernel raise
+that exception once its command line is validated (stack: a recursion runs
+into the guard page below the boot stack; the #PF cannot push its frame
+there, so the CPU raises #DF, which runs on its own IST stack and names the
+overflow; text_write and data_exec: the page protections, text read-only
+and data not executable, turn them into #PF with the cause spelled out). The report must name the vector, give the
 error code, RIP/RSP/RFLAGS and CR2 (for #PF the faulting address,
 0x100000000, the first unmapped one), every general register and a
 backtrace whose addresses addr2line maps to the faulting function and the
@@ -35,6 +37,15 @@ FAULTS = {
     "gp": (13, "#GP", "platform_fault_gp"),
     # The overflow's #PF cannot push its frame: a #DF, on its own stack.
     "stack": (8, "#DF", "platform_fault_recurse"),
+    # Page protections: text is read-only, data not executable.
+    "text_write": (14, "#PF", "platform_fault_text_write"),
+    "data_exec": (14, "#PF", "platform_fault_data_exec"),
+}
+# What the page-fault line must say, per kind.
+PF_DETAIL = {
+    "pf": r"page fault: not present, read$",
+    "text_write": r"page fault: protection violation, write$",
+    "data_exec": r"page fault: protection violation, read, instruction fetch",
 }
 
 
@@ -54,6 +65,8 @@ def fault(elf: Path, machine: str, kind: str) -> None:
         b.expect(rf"\b{reg}\s+0x[0-9a-f]+", f"register {reg}")
     if kind == "pf":
         b.expect(r"cr2 0x0000000100000000", "CR2 = the faulting address")
+    if kind in PF_DETAIL:
+        b.expect(PF_DETAIL[kind], "the page fault's cause")
     if kind == "stack":
         b.expect(r"x86: cr2 is in the guard page below the boot stack")
     m = b.expect(r"x86: backtrace ((?:\??0x[0-9a-f]+ ?)+)$")
@@ -73,7 +86,8 @@ def fault(elf: Path, machine: str, kind: str) -> None:
 
 def bad_value(elf: Path) -> None:
     b = boot(elf, "microvm", "netdev=null fault=segv")
-    b.expect(r"x86: fault=segv: expected ud2, pf, div0, gp or stack")
+    b.expect(r"x86: fault=segv: expected ud2, pf, div0, gp, stack, "
+             r"text_write or data_exec")
     b.expect_code(2)
     if b.find(r"x86: exception"):
         raise AssertionError("an exception for a refused fault= value")

@@ -174,6 +174,11 @@ _Noreturn static void trap_exception(const struct trap_frame *f)
 		 (unsigned long long)f->vector, trap_names[f->vector],
 		 (unsigned long long)f->error);
 	trap_registers(f);
+	if (f->vector == TRAP_PF)
+		trap_say("x86:   page fault: %s, %s%s",
+			 f->error & 1 ? "protection violation" : "not present",
+			 f->error & 2 ? "write" : "read",
+			 f->error & 16 ? ", instruction fetch" : "");
 	if ((f->vector == TRAP_PF || f->vector == TRAP_DF) &&
 	    x86_read_cr2() - (uint64_t)(uintptr_t)x86_stack_guard < 4096)
 		trap_say("x86: cr2 is in the guard page below the boot stack: "
