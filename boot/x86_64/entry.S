@@ -18,7 +18,8 @@
  *      read-only, nothing but text is executable (when the CPU has NX)
  *      and the page below the boot stack is left out as a guard;
  *   3. CR4.PAE, CR3, EFER.LME (and NXE), CR0.PG|WP: long mode,
- *      compatibility submode; load our GDT and far-jump to its 64-bit code segment;
+ *      compatibility submode; load our GDT and far-jump to its 64-bit
+ *      code segment;
  *   4. load the data segments, set the boot stack and call
  *      x86_main(start_info) with the start info's address in rdi.
  *

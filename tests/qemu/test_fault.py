@@ -6,12 +6,12 @@ that exception once its command line is validated (stack: a recursion runs
 into the guard page below the boot stack; the #PF cannot push its frame
 there, so the CPU raises #DF, which runs on its own IST stack and names the
 overflow; text_write and data_exec: the page protections, text read-only
-and data not executable, turn them into #PF with the cause spelled out). The report must name the vector, give the
-error code, RIP/RSP/RFLAGS and CR2 (for #PF the faulting address,
-0x100000000, the first unmapped one), every general register and a
-backtrace whose addresses addr2line maps to the faulting function and the
-kernel's start-up path; QEMU must exit with code 64
-(X86_EXIT_EXCEPTION, status 129).
+and data not executable, turn them into #PF with the cause spelled out).
+The report must name the vector, give the error code, RIP/RSP/RFLAGS and
+CR2 (for #PF the faulting address, e.g. 0x100000000, the first unmapped
+one), every general register and a backtrace whose addresses addr2line maps
+to the faulting function and the kernel's start-up path; QEMU must exit
+with code 64 (X86_EXIT_EXCEPTION, status 129).
 
     python3 tests/qemu/test_fault.py --keel build/echo-x86/keel.elf
 """
