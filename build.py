@@ -3,7 +3,7 @@
 
     ./build.py build IMAGE       build images/IMAGE.toml into build/IMAGE/
     ./build.py run [IMAGE]       build and start it, and say how to reach it
-    ./build.py test [TIER ...]   run test tiers (unit net fuzz cross)
+    ./build.py test [TIER ...]   run test tiers (unit net fuzz cross qemu)
     ./build.py bench [SUITE ...] run benchmarks
     ./build.py size IMAGE        print flash and RAM per module
     ./build.py list              list images, tiers and suites
@@ -260,10 +260,30 @@ class Target:
     """How to build for one target."""
     name: str
     hosted: bool                 # a Linux process rather than a kernel
-    sources: tuple[str, ...]     # globs relative to ROOT
+    sources: tuple[str, ...]     # globs relative to ROOT (.c and .S)
     includes: tuple[str, ...]
     target_sections: tuple[str, ...]  # option sections only it accepts
+    cflags: tuple[str, ...] = ()  # a kernel's code-generation flags
+    linker_script: str = ""      # a kernel is linked with ld -n -T this
+    output: str = "keel"         # the file in build/<image>/
 
+
+# Freestanding C for a kernel target: no host headers or libraries (gcc's
+# own stdint.h/stddef.h/stdarg.h come back with -isystem at build time,
+# string.h from kernel/lib/libc), no PIC, no stack protector or unwind
+# tables, frame pointers kept and no sibling calls so that the exception
+# report's backtrace is whole.
+FREESTANDING_CFLAGS = ("-ffreestanding", "-nostdinc", "-fno-pic", "-fno-pie",
+                       "-fno-stack-protector",
+                       "-fno-asynchronous-unwind-tables",
+                       "-fno-omit-frame-pointer",
+                       "-fno-optimize-sibling-calls", "-O2")
+# x86_64 kernel code: no red zone (interrupts push onto the stack
+# below rsp), general registers only (no SSE state to save in handlers),
+# no CET markers, small code model (the image lives below 2 GiB).
+X86_64_CFLAGS = (*FREESTANDING_CFLAGS, "-m64", "-mno-red-zone",
+                 "-mgeneral-regs-only", "-fcf-protection=none",
+                 "-mcmodel=small")
 
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
@@ -275,6 +295,22 @@ TARGETS: dict[str, Target] = {
         includes=("kernel/include", "kernel/lib/include", "net/include",
                   "drivers/tap", "drivers/impair"),
         target_sections=("tap", "impair"),
+    ),
+    # The unikernel QEMU boots with -kernel (PVH) on -M microvm, pc or q35.
+    "x86_64": Target(
+        name="x86_64",
+        hosted=False,
+        sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
+                 "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
+                 "kernel/arch/x86_64/*.c", "kernel/arch/x86_64/*.S",
+                 "boot/x86_64/*.c", "boot/x86_64/*.S"),
+        includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
+                  "net/include", "kernel/arch/x86_64/include",
+                  "drivers/virtio", "drivers/null"),
+        target_sections=(),
+        cflags=X86_64_CFLAGS,
+        linker_script="boot/x86_64/linker.ld",
+        output="keel.elf",
     ),
 }
 
@@ -665,6 +701,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "cross": ("gcc", "libc6-dev", "binutils"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
+    # The qemu tier, ./build.py run and bench boot for kernel targets.
+    "qemu": ("gcc", "binutils", "qemu-system-x86"),
 }
 
 _apt_updated = False
@@ -847,16 +885,36 @@ def compile_zones(paths: list[Path], symbol: str) -> str:
         raise KeelError(str(e)) from None
 
 
+def gcc_include_dir() -> str:
+    """gcc's own freestanding headers (stdint.h, stddef.h, stdarg.h)."""
+    return run_quiet(["gcc", "-print-file-name=include"]).strip()
+
+
+def image_cflags(image: Image, gen: Path) -> tuple[str, ...]:
+    if image.target.hosted:
+        return (*BASE_CFLAGS, *HOSTED_CFLAGS, *image_includes(image, gen))
+    return (*BASE_CFLAGS, *image.target.cflags, "-isystem",
+            gcc_include_dir(), *image_includes(image, gen))
+
+
+def link_image(image: Image, objs: list[Path], out: Path) -> None:
+    if image.target.hosted:
+        run_quiet(["gcc", "-o", str(out), *map(str, objs)])
+        return
+    run_quiet(["ld", "-n", "--build-id=none", "-T",
+               str(ROOT / image.target.linker_script), "-o", str(out),
+               *map(str, objs)])
+
+
 def build_image(image: Image, quiet_link: bool = False) -> Path:
     """Compile and link an image; check allocators and budgets."""
     outdir = BUILD / image.name
     gen = generate_config(image, outdir)
-    flags = (*BASE_CFLAGS, *HOSTED_CFLAGS, *image_includes(image, gen))
-    comp = Compiler("gcc", flags, outdir / "obj")
+    comp = Compiler("gcc", image_cflags(image, gen), outdir / "obj")
     objs = comp.compile(image_sources(image))
     check_no_allocators(objs, image)
-    exe = outdir / "keel"
-    run_quiet(["gcc", "-o", str(exe), *map(str, objs)])
+    exe = outdir / image.target.output
+    link_image(image, objs, exe)
     check_budget(image, objs)
     if not quiet_link:
         say(f"built {_rel(exe)} ({image.target.name}, {image.app})")
@@ -937,7 +995,7 @@ def object_sizes(obj: Path) -> SectionSizes:
 
 def module_of(obj: Path) -> str:
     """build/x/obj/net__arp.c.o -> net/arp"""
-    name = obj.name.removesuffix(".o").removesuffix(".c")
+    name = obj.name.removesuffix(".o").removesuffix(".c").removesuffix(".S")
     return name.replace("__", "/")
 
 
@@ -1020,10 +1078,98 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------
+# QEMU (the x86_64 target)
+# --------------------------------------------------------------------------
+
+QEMU_MACHINES = ("microvm", "pc", "q35")
+# --net for QEMU: "none" boots with netdev=null (drivers/null). The others
+# wait for the virtio-net driver; they are accepted by the parser so that
+# scripts can already name them, and refused with a plain message.
+QEMU_NETS = ("none", "user", "passt", "tap")
+QEMU_DEFAULT_MACHINE = "microvm"
+QEMU_DEFAULT_NET = "none"
+QEMU_MEMORY_MB = 16
+# isa-debug-exit: QEMU exits with (value << 1) | 1 (kernel/arch/x86_64).
+QEMU_DEBUG_EXIT = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
+
+
+def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
+                 memory_mb: int = QEMU_MEMORY_MB) -> list[str]:
+    """The QEMU command line that boots an x86_64 image.
+
+    microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
+    off, since QEMU would otherwise append a virtio_mmio.device= token per
+    virtio device, which the kernel does not accept. pc and q35: -nic none
+    (no default e1000 and its option ROM).
+    """
+    if machine not in QEMU_MACHINES:
+        raise KeelError(f"--machine: expected one of "
+                        f"{', '.join(QEMU_MACHINES)}, got {machine!r}")
+    if machine == "microvm":
+        mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
+                "-no-acpi"]
+    else:
+        mach = ["-M", machine, "-nic", "none"]
+    return ["qemu-system-x86_64", *mach, "-cpu", cpu, "-m",
+            f"{memory_mb}M", "-kernel", str(elf), "-append", cmdline,
+            "-display", "none", "-serial", "stdio", "-no-reboot",
+            *QEMU_DEBUG_EXIT]
+
+
+def qemu_exit_code(status: int) -> int | None:
+    """The code the kernel gave platform_exit(), from QEMU's exit status;
+    None when QEMU ended otherwise (status 0, a signal). Status 1 is
+    ambiguous: code 0, or QEMU failing to start (it says why on stderr)."""
+    return status >> 1 if status > 0 and status & 1 else None
+
+
+def qemu_cmdline(tokens: list[str], net: str) -> str:
+    """The kernel command line for run: the user's key=value tokens, plus
+    netdev=null for --net none unless netdev= is given."""
+    for tok in tokens:
+        if not re.fullmatch(r"[^\s=]+=\S+", tok):
+            raise KeelError(f"command line: expected key=value without "
+                            f"spaces, got {tok!r}")
+    if net == "none" and not any(t.startswith("netdev=") for t in tokens):
+        tokens = [*tokens, "netdev=null"]
+    line = " ".join(tokens)
+    if len(line) > 2048:
+        raise KeelError("command line: longer than 2048 bytes")
+    return line
+
+
+def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
+    """Boot an x86_64 image in QEMU on this terminal until it exits."""
+    machine = args.machine or QEMU_DEFAULT_MACHINE
+    net = args.net or QEMU_DEFAULT_NET
+    if net != "none":
+        raise KeelError(f"--net {net}: the x86_64 target has no network "
+                        f"driver yet (virtio-net is coming); --net none "
+                        f"boots with netdev=null, a device that drops "
+                        f"every frame")
+    cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net))
+    say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
+    say(shlex.join(cmd))
+    r = subprocess.run(cmd)
+    code = qemu_exit_code(r.returncode)
+    if code is None:
+        say(f"QEMU ended with status {r.returncode}")
+        return r.returncode if r.returncode > 0 else 1
+    say(f"keel exited with code {code} (QEMU status {r.returncode})")
+    return code
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import keeltest  # noqa: E402  (tests/ helpers, loaded on demand)
-    ensure_packages(["build", "net"])
     image = load_image(image_path(args.image))
+    if image.target.name == "x86_64":
+        ensure_packages(["build", "qemu"])
+        return run_qemu(image, build_image(image), args)
+    if args.machine or args.net:
+        raise KeelError(f"--machine and --net are for QEMU targets; "
+                        f"{image.name} is {image.target.name}")
+    ensure_packages(["build", "net"])
     exe = build_image(image)
     if image.target.name == "linux-tap":
         return keeltest.run_tap_interactive(image, exe, args.cmdline)
@@ -1077,9 +1223,9 @@ def _suite(name: str) -> Callable[..., None]:
 
 
 TIERS: dict[str, Callable[..., None]] = {
-    name: _tier(name) for name in ("unit", "cross", "fuzz", "net")}
+    name: _tier(name) for name in ("unit", "cross", "fuzz", "net", "qemu")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp", "tcp", "dns")}
+    name: _suite(name) for name in ("ping", "udp", "tcp", "dns", "boot")}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -1100,6 +1246,13 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("cmdline", metavar="KEY=VALUE", nargs="*",
                    help="command-line options for the image (ip=, gw=, "
                    "log=, ...)")
+    s.add_argument("--machine", choices=QEMU_MACHINES, default=None,
+                   help="QEMU machine for x86_64 images (default "
+                   f"{QEMU_DEFAULT_MACHINE})")
+    s.add_argument("--net", choices=QEMU_NETS, default=None,
+                   help="QEMU networking for x86_64 images (default "
+                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; user, passt "
+                   "and tap need the virtio-net driver)")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("test", help="run test tiers",
                        description="Run test tiers; all of them by default. "
@@ -1117,6 +1270,8 @@ def make_parser() -> argparse.ArgumentParser:
                        "beside a peer measured in the same run.")
     s.add_argument("suites", metavar="SUITE", nargs="*",
                    help=f"one of: {', '.join(SUITES)}")
+    s.add_argument("--runs", type=int, default=15,
+                   help="boots per machine for the boot suite (default 15)")
     s.set_defaults(func=cmd_bench)
     s = sub.add_parser("size", help="print flash and RAM per module",
                        description="Build an image and print its sections "

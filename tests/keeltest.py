@@ -385,7 +385,7 @@ def tier_net(results: Results, args: argparse.Namespace) -> None:
         if filt.startswith("net/") and not \
            filt.removeprefix("net/").startswith(group):
             continue
-        name = _net_script_image(script)
+        name = _script_image(script, NET_IMAGE)
         try:
             if name not in exes:
                 image = _b.load_image(_b.image_path(name))
@@ -393,35 +393,67 @@ def tier_net(results: Results, args: argparse.Namespace) -> None:
         except _b.KeelError as e:
             results.fail(f"net/{group}", f"image {name}: {e}")
             continue
-        _run_net_script(results, script, group, exes[name], args)
+        _run_case_script(results, "net", _b.SYSTEM_PYTHON, script, group,
+                         exes[name], args)
 
 
-def _net_script_image(script: Path) -> str:
-    """The image a net script runs against: its module-level
-    IMAGE = "name", or NET_IMAGE."""
+def _script_image(script: Path, default: str) -> str:
+    """The image a net or qemu script runs against: its module-level
+    IMAGE = "name", or the tier's default."""
     m = re.search(r'^IMAGE\s*=\s*"([\w.-]+)"', script.read_text(), re.M)
-    return m.group(1) if m else NET_IMAGE
+    return m.group(1) if m else default
 
 
-def _run_net_script(results: Results, script: Path, group: str, exe: Path,
-                    args: argparse.Namespace) -> None:
-    cmd = [_b.SYSTEM_PYTHON, str(script), "--keel", str(exe)]
+def _run_case_script(results: Results, tier: str, python: str, script: Path,
+                     group: str, exe: Path, args: argparse.Namespace) -> None:
+    cmd = [python, str(script), "--keel", str(exe)]
     if getattr(args, "filter", ""):
         cmd += ["-k", args.filter]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
                            stdin=subprocess.DEVNULL, cwd=ROOT)
     except subprocess.TimeoutExpired as e:
-        results.fail(f"net/{group}", f"timed out after 900 s\n"
+        results.fail(f"{tier}/{group}", f"timed out after 900 s\n"
                      f"{(e.stdout or b'')[-2000:]!r}")
         return
-    seen = _count_case_lines(results, r.stdout, "net")
+    seen = _count_case_lines(results, r.stdout, tier)
     if r.returncode != 0 and not any(
             line.startswith("FAIL") for line in r.stdout.splitlines()):
         tail = "\n".join((r.stdout + r.stderr).splitlines()[-30:])
-        results.fail(f"net/{group}", f"exited {r.returncode}\n{tail}")
+        results.fail(f"{tier}/{group}", f"exited {r.returncode}\n{tail}")
     elif seen == 0 and not getattr(args, "filter", ""):
-        results.fail(f"net/{group}", "ran no test case\n" + r.stderr[-2000:])
+        results.fail(f"{tier}/{group}", "ran no test case\n" +
+                     r.stderr[-2000:])
+
+
+# --------------------------------------------------------------------------
+# qemu: x86_64 images booted in QEMU (microvm, pc, q35)
+# --------------------------------------------------------------------------
+
+QEMU_IMAGE = "echo-x86"
+
+
+def tier_qemu(results: Results, args: argparse.Namespace) -> None:
+    if not shutil.which("qemu-system-x86_64"):
+        results.skip("qemu/all", "qemu-system-x86_64 is not installed")
+        return
+    exes: dict[str, Path] = {}
+    for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
+        group = script.stem.removeprefix("test_")
+        filt = getattr(args, "filter", "")
+        if filt.startswith("qemu/") and not \
+           filt.removeprefix("qemu/").startswith(group):
+            continue
+        name = _script_image(script, QEMU_IMAGE)
+        try:
+            if name not in exes:
+                image = _b.load_image(_b.image_path(name))
+                exes[name] = _b.build_image(image, quiet_link=True)
+        except _b.KeelError as e:
+            results.fail(f"qemu/{group}", f"image {name}: {e}")
+            continue
+        _run_case_script(results, "qemu", sys.executable, script, group,
+                         exes[name], args)
 
 
 def _count_case_lines(results: Results, out: str, tier: str) -> int:
@@ -522,3 +554,66 @@ def bench_dns(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netbench
     netbench.bench_dns(_b, args)
+
+
+# --------------------------------------------------------------------------
+# bench boot: QEMU start to keel's ready line, beside an empty kernel
+# --------------------------------------------------------------------------
+
+def _build_empty_kernel() -> Path:
+    """tests/qemu/empty_pvh.S linked like keel (boot/x86_64/linker.ld)."""
+    out = BUILD / "bench" / "empty"
+    out.mkdir(parents=True, exist_ok=True)
+    obj, elf = out / "empty_pvh.o", out / "empty.elf"
+    _b.run_quiet(["gcc", "-c", str(ROOT / "tests/qemu/empty_pvh.S"), "-o",
+                  str(obj)])
+    _b.run_quiet(["ld", "-n", "--build-id=none", "-T",
+                  str(ROOT / "boot/x86_64/linker.ld"), "-o", str(elf),
+                  str(obj)])
+    return elf
+
+
+def _median(xs: list[float]) -> float:
+    ys = sorted(xs)
+    n = len(ys)
+    return ys[n // 2] if n % 2 else (ys[n // 2 - 1] + ys[n // 2]) / 2
+
+
+def bench_boot(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/qemu"))
+    import qemulab
+    _b.ensure_packages(["qemu"])
+    runs = max(1, getattr(args, "runs", 15) or 15)
+    image = _b.load_image(_b.image_path(QEMU_IMAGE))
+    elf = _b.build_image(image, quiet_link=True)
+    empty = _build_empty_kernel()
+    print(f"QEMU start to keel's ready line ('keel: up on', {image.name}, "
+          f"netdev=null stop_ms=1) and to QEMU's exit, beside QEMU "
+          f"starting and stopping an empty PVH kernel; median of {runs} "
+          f"runs each, interleaved", flush=True)
+    print(f"{'machine':8} {'keel ready':>10} {'keel exit':>10} "
+          f"{'empty exit':>10} {'ready-empty':>11} {'exit-empty':>10} "
+          f"{'in guest':>9}", flush=True)
+    for machine in _b.QEMU_MACHINES:
+        ready, done, base, guest = [], [], [], []
+        for _ in range(runs):
+            b = qemulab.boot(elf, machine, "netdev=null stop_ms=1",
+                             timeout=60)
+            t = b.arrival(r"keel: up on")
+            if t is None or b.code != 0:
+                raise _b.KeelError(f"bench boot: keel did not come up on "
+                                   f"{machine}: {b.describe()}\n{b.tail()}")
+            ready.append(t)
+            done.append(b.elapsed)
+            guest.append(b.stamp(r"keel: up on") or 0.0)
+            e = qemulab.boot(empty, machine, "", timeout=60)
+            if e.code != 0:
+                raise _b.KeelError(f"bench boot: the empty kernel did not "
+                                   f"exit on {machine}: {e.describe()}")
+            base.append(e.elapsed)
+        r, d, e0, g = (_median(ready), _median(done), _median(base),
+                       _median(guest))
+        print(f"{machine:8} {r:9.3f}s {d:9.3f}s {e0:9.3f}s {r - e0:+10.3f}s "
+              f"{d - e0:+9.3f}s {g:8.3f}s", flush=True)
+    print("in guest: the kernel's own clock at the ready line (it starts "
+          "at the clock's calibration)", flush=True)

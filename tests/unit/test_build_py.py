@@ -308,7 +308,7 @@ class CliTest(unittest.TestCase):
     def test_list_names_every_bench_suite(self) -> None:
         r = self.run_cli("list")
         self.assertEqual(r.returncode, 0)
-        self.assertIn("bench suites: ping udp tcp dns\n", r.stdout)
+        self.assertIn("bench suites: ping udp tcp dns boot\n", r.stdout)
 
     def test_unknown_bench_suite_is_refused(self) -> None:
         r = self.run_cli("bench", "nosuchsuite")
@@ -316,6 +316,69 @@ class CliTest(unittest.TestCase):
         self.assertIn("unknown bench suite 'nosuchsuite'", r.stderr)
         self.assertIn("tcp", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
+
+    def test_run_refuses_a_network_the_x86_target_lacks(self) -> None:
+        r = self.run_cli("run", "echo-x86", "--net", "user")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--net user: the x86_64 target has no network",
+                      r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
+    def test_run_refuses_qemu_options_for_linux_tap(self) -> None:
+        r = self.run_cli("run", "echo-tap", "--machine", "pc")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--machine and --net are for QEMU targets", r.stderr)
+
+    def test_run_validates_machine_and_net(self) -> None:
+        for opt in ("--machine", "--net"):
+            r = self.run_cli("run", "echo-x86", opt, "bogus")
+            self.assertEqual(r.returncode, 2, opt)
+            self.assertIn("invalid choice", r.stderr)
+
+
+class QemuTest(unittest.TestCase):
+    def test_microvm_command(self) -> None:
+        cmd = build.qemu_command(Path("k.elf"), "microvm", "a=1 b=2")
+        self.assertEqual(cmd[0], "qemu-system-x86_64")
+        self.assertIn("microvm,auto-kernel-cmdline=off", cmd)
+        for flag in ("-nodefaults", "-no-acpi", "-no-reboot"):
+            self.assertIn(flag, cmd)
+        self.assertEqual(cmd[cmd.index("-append") + 1], "a=1 b=2")
+        self.assertEqual(cmd[cmd.index("-kernel") + 1], "k.elf")
+        self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
+
+    def test_pc_and_q35_have_no_nic(self) -> None:
+        for m in ("pc", "q35"):
+            cmd = build.qemu_command(Path("k.elf"), m, "")
+            self.assertEqual(cmd[cmd.index("-M") + 1], m)
+            self.assertEqual(cmd[cmd.index("-nic") + 1], "none")
+
+    def test_unknown_machine(self) -> None:
+        with self.assertRaises(build.KeelError):
+            build.qemu_command(Path("k.elf"), "isapc", "")
+
+    def test_exit_code(self) -> None:
+        self.assertEqual(build.qemu_exit_code(1), 0)
+        self.assertEqual(build.qemu_exit_code(129), 64)
+        self.assertEqual(build.qemu_exit_code(9), 4)
+        self.assertIsNone(build.qemu_exit_code(0))
+        self.assertIsNone(build.qemu_exit_code(-9))
+
+    def test_cmdline(self) -> None:
+        self.assertEqual(build.qemu_cmdline(["ip=10.0.0.2/24"], "none"),
+                         "ip=10.0.0.2/24 netdev=null")
+        self.assertEqual(build.qemu_cmdline(["netdev=null"], "none"),
+                         "netdev=null")
+        for bad in ("ip", "=x", "a=b c"):
+            with self.assertRaises(build.KeelError):
+                build.qemu_cmdline([bad], "none")
+
+    def test_x86_image_is_a_kernel(self) -> None:
+        img = build.load_image(ROOT / "images/echo-x86.toml")
+        self.assertFalse(img.target.hosted)
+        self.assertEqual(img.target.output, "keel.elf")
+        self.assertTrue((ROOT / img.target.linker_script).exists())
+        self.assertIn("-mno-red-zone", img.target.cflags)
 
 
 if __name__ == "__main__":

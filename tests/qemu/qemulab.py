@@ -1,0 +1,176 @@
+"""Helpers for the qemu tier: boot an x86_64 image in QEMU, collect its
+console lines with the host time each arrived, and report cases.
+
+A script is run as
+
+    python3 tests/qemu/test_NAME.py --keel build/echo-x86/keel.elf [-k FILTER]
+
+and prints one line per case (ok / FAIL / skip), as the net tier does. The
+QEMU command line is build.py's qemu_command(), the one ./build.py run uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+
+MACHINES = build.QEMU_MACHINES
+# A kernel log line: "[     1.234] info  message".
+STAMP = re.compile(r"^\[\s*(\d+)\.(\d{3})\] (\w+)\s+(.*)$")
+
+
+@dataclasses.dataclass
+class Boot:
+    """One boot: console lines with host arrival times (s since QEMU was
+    started), QEMU's exit status and the run's wall time."""
+    machine: str
+    cmdline: str
+    lines: list[tuple[float, str]]
+    status: int
+    elapsed: float
+    timed_out: bool
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+    @property
+    def code(self) -> int | None:
+        return build.qemu_exit_code(self.status)
+
+    def find(self, pattern: str) -> re.Match[str] | None:
+        for _, line in self.lines:
+            m = re.search(pattern, line)
+            if m:
+                return m
+        return None
+
+    def arrival(self, pattern: str) -> float | None:
+        """Host time at which the first line matching pattern arrived."""
+        for t, line in self.lines:
+            if re.search(pattern, line):
+                return t
+        return None
+
+    def stamp(self, pattern: str) -> float | None:
+        """The kernel's own time stamp of the first matching line, s."""
+        for _, line in self.lines:
+            m = STAMP.match(line)
+            if m and re.search(pattern, m.group(4)):
+                return int(m.group(1)) + int(m.group(2)) / 1000
+        return None
+
+    def stats(self) -> dict[str, int]:
+        out = {}
+        for _, line in self.lines:
+            m = re.match(r"^stat (\S+) (\d+)$", line)
+            if m:
+                out[m.group(1)] = int(m.group(2))
+        return out
+
+    def expect(self, pattern: str, what: str = "") -> re.Match[str]:
+        m = self.find(pattern)
+        if not m:
+            raise AssertionError(f"{what or pattern!r} not on the console "
+                                 f"({self.describe()})\n{self.tail()}")
+        return m
+
+    def expect_code(self, code: int) -> None:
+        if self.code != code:
+            raise AssertionError(f"expected exit code {code} (QEMU status "
+                                 f"{code << 1 | 1}), got {self.describe()}"
+                                 f"\n{self.tail()}")
+
+    def describe(self) -> str:
+        if self.timed_out:
+            return f"no exit within the time limit on {self.machine}"
+        return (f"QEMU status {self.status} (exit code {self.code}) on "
+                f"{self.machine} after {self.elapsed:.2f} s")
+
+    def tail(self, n: int = 25) -> str:
+        return "\n".join(line for _, line in self.lines[-n:])
+
+
+def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
+         timeout: float = 60,
+         memory_mb: int = build.QEMU_MEMORY_MB) -> Boot:
+    """Boot until QEMU exits (or kill it after `timeout` seconds)."""
+    cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
+                             memory_mb=memory_mb)
+    lines: list[tuple[float, str]] = []
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+
+    def reader() -> None:
+        assert proc.stdout
+        for raw in proc.stdout:
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            lines.append((time.monotonic() - t0, text))
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        proc.kill()
+        proc.wait()
+    elapsed = time.monotonic() - t0
+    th.join(timeout=5)
+    return Boot(machine, cmdline, lines, proc.returncode, elapsed, timed_out)
+
+
+class Skip(Exception):
+    """Raised by a case that cannot run here."""
+
+
+class Cases:
+    """Runs a script's cases and prints one line per case."""
+
+    def __init__(self, group: str) -> None:
+        p = argparse.ArgumentParser()
+        p.add_argument("--keel", required=True)
+        p.add_argument("-k", dest="filter", default="")
+        self.args = p.parse_args()
+        self.elf = Path(self.args.keel)
+        self.group = group
+        self.failed = 0
+
+    def run(self, name: str, fn: Callable[[], None]) -> None:
+        full = f"{self.group}.{name}"
+        if self.args.filter and self.args.filter not in f"qemu/{full}":
+            return
+        try:
+            fn()
+        except Skip as s:
+            print(f"skip {full}: {s}", flush=True)
+        except Exception as e:  # noqa: BLE001 - report every failure
+            self.failed += 1
+            detail = "".join(traceback.format_exception_only(e)).strip()
+            print(f"FAIL {full}: {detail}", flush=True)
+            traceback.print_exc(file=sys.stderr)
+        else:
+            print(f"ok   {full}", flush=True)
+
+    def done(self) -> int:
+        return 1 if self.failed else 0
+
+
+def note(text: str) -> None:
+    """A measurement line that build.py passes through to its output."""
+    print(f"     {text}", flush=True)
