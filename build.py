@@ -630,7 +630,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "build": ("gcc", "libc6-dev", "binutils"),
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
-            "python3-scapy", "python3", "dnsmasq-base"),
+            "python3-scapy", "python3", "dnsmasq-base", "curl", "openssl",
+            "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
