@@ -83,10 +83,12 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c",
                            "drivers/impair/impair.c"),
+    "tests/unit/apps/https": (*LIB, "apps/https/http_parse.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
-                 "net", "tests/unit", "tests/unit/net", "drivers/impair")
+                 "net", "tests/unit", "tests/unit/net", "drivers/impair",
+                 "apps/https")
 
 
 def _unit_config() -> Path:
