@@ -220,7 +220,8 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
 # fuzz: libFuzzer harnesses, a bounded run each
 # --------------------------------------------------------------------------
 
-FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c")
+FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c",
+                "apps/https/http_parse.c")
 
 
 def _fuzz_seconds(args: argparse.Namespace) -> int:
