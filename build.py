@@ -215,7 +215,7 @@ APP_OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("https", "tls12", "bool", False, "CONFIG_APP_HTTPS_TLS12",
                "offer TLS 1.2 besides TLS 1.3 (ECDHE with AEAD suites "
                "only)"),
-        Option("https", "tls_memory", "int", 98304,
+        Option("https", "tls_memory", "int", 49152,
                "CONFIG_APP_HTTPS_TLS_MEMORY",
                "bytes of wolfSSL's static memory pool per connection",
                32768, 1 << 22),

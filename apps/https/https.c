@@ -55,7 +55,9 @@ _Static_assert(CONFIG_APP_HTTPS_TARGET_MAX < CONFIG_APP_HTTPS_HEADER_MAX,
 	(CONFIG_APP_HTTPS_HEADER_MAX + CONFIG_APP_HTTPS_BODY_MAX +             \
 	 HTTPS_RX_SLACK)
 #define HTTPS_HDR_CAP	    768
-#define HTTPS_RECORD_MAX    8192 /* plaintext per TLS record we write */
+/* Plaintext per TLS record we write: small enough that the record fits
+ * the pool's plentiful 3456-byte buckets (see wolfssl/user_settings.h). */
+#define HTTPS_RECORD_MAX    3328
 #define HTTPS_RECORD_EXTRA  64	 /* record header, tag, padding */
 #define HTTPS_TURN_BYTES    (64 * 1024)
 #define HTTPS_TURN_REQUESTS 16
@@ -446,12 +448,20 @@ static void https_metrics(const struct https_request *req,
 	    "keel_tls_handshake_failures_total %llu\n"
 	    "# TYPE keel_tls_errors_total counter\n"
 	    "keel_tls_errors_total %llu\n"
+	    "# HELP keel_tls_pool_bytes wolfSSL's static pool.\n"
+	    "# TYPE keel_tls_pool_bytes gauge\n"
+	    "keel_tls_pool_bytes %zu\n"
+	    "# HELP keel_tls_connection_peak_bytes The most of the pool "
+	    "one connection has used.\n"
+	    "# TYPE keel_tls_connection_peak_bytes gauge\n"
+	    "keel_tls_connection_peak_bytes %zu\n"
 	    "# TYPE keel_https_requests_total counter\n",
 	    (unsigned long long)s->accepted, active,
 	    (unsigned long long)s->refused, (unsigned long long)s->timeouts,
 	    (unsigned long long)s->handshakes,
 	    (unsigned long long)s->handshake_failures,
-	    (unsigned long long)s->tls_errors);
+	    (unsigned long long)s->tls_errors, https_tls_pool_size(),
+	    https_tls_peak_bytes());
 	for (size_t i = 0; i < HTTPS_STATUSES && s->status_code[i]; i++)
 		https_response_printf(
 		    res, "keel_https_requests_total{status=\"%llu\"} %llu\n",
@@ -522,7 +532,7 @@ static int https_write_some(struct https_conn *c, const void *p, size_t len)
 
 	if (space < 0)
 		return space;
-	if ((size_t)space < HTTPS_RECORD_EXTRA + 256)
+	if ((size_t)space < HTTPS_RECORD_EXTRA + 1024)
 		return NET_EAGAIN;
 	if (len > (size_t)space - HTTPS_RECORD_EXTRA)
 		len = (size_t)space - HTTPS_RECORD_EXTRA;

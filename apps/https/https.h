@@ -112,5 +112,7 @@ bool https_tls_has_pending(struct WOLFSSL *ssl);
 void https_tls_shutdown(struct WOLFSSL *ssl);
 const char *https_tls_cipher(struct WOLFSSL *ssl);
 size_t https_tls_pool_size(void);
+/* The most memory of the pool one connection has used, so far. */
+size_t https_tls_peak_bytes(void);
 
 #endif /* HTTPS_HTTPS_H */

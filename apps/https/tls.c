@@ -45,6 +45,7 @@ static uint8_t https_tls_pool[HTTPS_TLS_POOL]
     __attribute__((aligned(WOLFSSL_STATIC_ALIGN)));
 static WOLFSSL_CTX *https_tls_ctx;
 static uint64_t https_tls_now_ms;
+static size_t https_tls_peak; /* the most pool one connection has used */
 
 int keel_tls_seed(unsigned char *out, unsigned int len)
 {
@@ -141,8 +142,19 @@ struct WOLFSSL *https_tls_new(int *sock)
 
 void https_tls_free(struct WOLFSSL *ssl)
 {
-	if (ssl)
-		wolfSSL_free(ssl);
+	WOLFSSL_MEM_CONN_STATS st;
+
+	if (!ssl)
+		return;
+	if (wolfSSL_is_static_memory(ssl, &st) == 1 &&
+	    st.peakMem > https_tls_peak)
+		https_tls_peak = st.peakMem;
+	wolfSSL_free(ssl);
+}
+
+size_t https_tls_peak_bytes(void)
+{
+	return https_tls_peak;
 }
 
 /* A wolfSSL result as NET_EAGAIN, 0 (the peer closed) or an error. */

@@ -55,6 +55,9 @@ int keel_tls_seed(unsigned char *out, unsigned int len);
 #define WOLFSSL_NO_MALLOC
 #define WOLFSSL_SP_NO_MALLOC
 #define NO_SESSION_CACHE	/* no resumption: no shared cache to size */
+/* The pool's largest bucket must hold a whole incoming record: 2^14 bytes
+ * of plaintext, up to 256 of expansion (RFC 8446 §5.2), the header. */
+#define LARGEST_MEM_BUCKET 16896
 #define NO_ERROR_STRINGS	/* codes are logged as numbers */
 
 /* ---- protocol ---------------------------------------------------------- */
