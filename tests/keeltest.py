@@ -432,6 +432,14 @@ def _app_hint(image: "_b.Image", ip: str) -> str:
         port = v["CONFIG_APP_RESOLVE_PORT"]
         return (f"{udp}s.sendto(b'example.com', ('{ip}', {port})); "
                 f"print(s.recv(300))")
+    if image.app == "https":
+        port = v["CONFIG_APP_HTTPS_PORT"]
+        cert = v["CONFIG_APP_HTTPS_CERT"]
+        ca = (image.path.parent / cert).resolve() if cert else \
+            BUILD / image.name / "tls" / "cert.pem"
+        return (f"import ssl, urllib.request; c=ssl.create_default_context("
+                f"cafile='{ca}'); print(urllib.request.urlopen("
+                f"'https://{ip}:{port}/healthz', context=c).read())")
     if image.app == "tcp-echo":
         port = v["CONFIG_APP_TCP_ECHO_PORT"]
         return (f"import socket; s=socket.create_connection(('{ip}', "
