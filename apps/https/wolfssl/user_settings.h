@@ -69,7 +69,9 @@ int keel_tls_seed(unsigned char *out, unsigned int len);
 #else
 #define HAVE_EXTENDED_MASTER
 #define HAVE_AEAD
-#define HAVE_ENCRYPT_THEN_MAC
+/* RFC 5746: say renegotiation is safe (it is never done); OpenSSL 3
+ * refuses a TLS 1.2 server that does not. */
+#define HAVE_SERVER_RENEGOTIATION_INFO
 #endif
 #define HAVE_TLS_EXTENSIONS
 #define HAVE_SUPPORTED_CURVES
@@ -86,6 +88,7 @@ int keel_tls_seed(unsigned char *out, unsigned int len);
 #define TFM_TIMING_RESISTANT
 #define WC_RSA_BLINDING
 #define HAVE_AESGCM
+#define NO_AES_CBC		/* AEAD suites only, in TLS 1.2 too */
 #define GCM_TABLE_4BIT
 #define WOLFSSL_AES_128
 #define WOLFSSL_AES_256
