@@ -230,14 +230,48 @@ def _fuzz_seconds(args: argparse.Namespace) -> int:
     return int(os.environ.get("KEEL_FUZZ_SECONDS", "30"))
 
 
+def _fuzz_tls_parts() -> tuple[list[str], list[Path]]:
+    """For fuzz_tls: include flags, and wolfSSL's objects (instrumented
+    for the fuzzer and ASan; UBSan would judge wolfSSL's own idioms) with
+    a development certificate."""
+    _b.ensure_packages(["tls"])
+    wolf = _b.fetch_wolfssl()
+    tls = BUILD / "fuzz" / "tls"
+    cert, key = tls / "cert.pem", tls / "key.pem"
+    if not (cert.exists() and key.exists()):
+        tls.mkdir(parents=True, exist_ok=True)
+        _b.run_quiet(["openssl", "req", "-x509", "-newkey", "ec",
+                      "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-days", "3650", "-subj", "/CN=fuzz", "-keyout",
+                      str(key), "-out", str(cert)])
+    gen = BUILD / "fuzz" / "gen" / "https_cert.c"
+    _b.write_if_changed(gen, _b.render_cert_c(
+        _b._pem_der(cert, ("CERTIFICATE",), "fuzz"),
+        _b._pem_der(key, ("PRIVATE KEY",), "fuzz")[0]))
+    defs = ["-DWOLFSSL_USER_SETTINGS", "-DKEEL_TLS12=0"]
+    incs = [f"-I{ROOT / 'apps/https/wolfssl'}", "-isystem", str(wolf), *defs]
+    flags = ("-std=gnu11", "-O1", "-g", "-fsanitize=fuzzer-no-link,address",
+             f"-I{ROOT / 'apps/https/wolfssl'}", f"-I{wolf}", *defs)
+    comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "wolfssl")
+    return incs, [gen, *comp.compile([wolf / s for s in
+                                      _b.WOLFSSL_SOURCES])]
+
+
 def _build_fuzzer(harness: Path, gen: Path) -> Path:
     incs = [f"-I{ROOT / i}" for i in UNIT_INCLUDES] + \
         [f"-I{ROOT / 'tests/fuzz'}", f"-I{gen}"]
+    sources = [*_b.glob_sources(FUZZ_SOURCES), harness]
+    extra: list[Path] = []
+    if harness.stem == "fuzz_tls":
+        more, extra = _fuzz_tls_parts()
+        incs += more
+        sources.append(extra.pop(0))  # the generated certificate
     flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE",
              "-fsanitize=fuzzer-no-link,address,undefined",
              "-fno-sanitize-recover=all", *incs)
-    comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "obj")
-    objs = comp.compile([*_b.glob_sources(FUZZ_SOURCES), harness])
+    objdir = BUILD / "fuzz" / ("obj-tls" if extra else "obj")
+    comp = _b.Compiler("clang", flags, objdir)
+    objs = comp.compile(sources) + extra
     exe = BUILD / "fuzz" / "bin" / harness.stem
     exe.parent.mkdir(parents=True, exist_ok=True)
     _b.run_quiet(["clang", "-fsanitize=fuzzer,address,undefined", "-o",
