@@ -78,7 +78,8 @@ struct https_conn {
 	struct WOLFSSL *ssl;
 	bool ready;	    /* the socket's callback fired */
 	bool close_after;   /* the response in flight is the last */
-	bool continue_sent; /* 100 Continue went out for this request */
+	bool continue_begun; /* 100 Continue was written, maybe in part */
+	bool continue_sent;  /* ... and is out */
 	uint64_t deadline_ms;
 	/* the request */
 	size_t rx_len;
@@ -89,6 +90,7 @@ struct https_conn {
 	size_t consumed; /* bytes of rx the current request takes */
 	/* the response */
 	size_t hdr_len, hdr_off;
+	size_t pend_len; /* a write wolfSSL asked to repeat, else 0 */
 	const uint8_t *body;
 	size_t body_total, body_off;
 	int status;
@@ -489,6 +491,21 @@ static void https_close(struct https_conn *c, bool graceful)
 	c->sock = NET_EBADF;
 }
 
+/* Forget the request (and response) in c, not the bytes after it. */
+static void https_forget_request(struct https_conn *c)
+{
+	c->consumed = 0;
+	c->body_len = 0;
+	c->body_in = 0;
+	c->continue_sent = false;
+	c->continue_begun = false;
+	c->hdr_len = c->hdr_off = 0;
+	c->body = NULL;
+	c->body_total = c->body_off = 0;
+	memset(&c->req, 0, sizeof(c->req));
+	memset(&c->chunked, 0, sizeof(c->chunked));
+}
+
 /* Back to reading: drop the answered request, keep what follows it. */
 static void https_next_request(struct https_conn *c)
 {
@@ -496,12 +513,7 @@ static void https_next_request(struct https_conn *c)
 
 	memmove(c->rx, c->rx + c->consumed, left);
 	c->rx_len = left;
-	c->consumed = 0;
-	c->body_len = 0;
-	c->body_in = 0;
-	c->continue_sent = false;
-	memset(&c->req, 0, sizeof(c->req));
-	memset(&c->chunked, 0, sizeof(c->chunked));
+	https_forget_request(c);
 	c->state = HTTPS_STATE_READ;
 	c->deadline_ms = https_now + (left ? CONFIG_APP_HTTPS_REQUEST_TIMEOUT_MS
 					   : CONFIG_APP_HTTPS_IDLE_TIMEOUT_MS);
@@ -524,21 +536,31 @@ static int https_fill(struct https_conn *c)
 	return n;
 }
 
-/* A write: all of it, NET_EAGAIN (nothing went) or an error. Only as
- * much as the send ring takes now, so wolfSSL never holds half a record. */
+/*
+ * One record: its length, NET_EAGAIN (nothing went) or an error. Only as
+ * much as the send ring takes now, so wolfSSL should never hold half a
+ * record; if it does anyway (NET_EAGAIN after building one), the same
+ * write is repeated, as wolfSSL requires.
+ */
 static int https_write_some(struct https_conn *c, const void *p, size_t len)
 {
-	int space = net_tcp_send_space(c->sock);
+	int space = net_tcp_send_space(c->sock), n;
 
 	if (space < 0)
 		return space;
-	if ((size_t)space < HTTPS_RECORD_EXTRA + 1024)
-		return NET_EAGAIN;
-	if (len > (size_t)space - HTTPS_RECORD_EXTRA)
-		len = (size_t)space - HTTPS_RECORD_EXTRA;
-	if (len > HTTPS_RECORD_MAX)
-		len = HTTPS_RECORD_MAX;
-	return https_tls_write(c->ssl, p, len);
+	if (c->pend_len) {
+		len = c->pend_len;
+	} else {
+		if ((size_t)space < HTTPS_RECORD_EXTRA + 1024)
+			return NET_EAGAIN;
+		if (len > (size_t)space - HTTPS_RECORD_EXTRA)
+			len = (size_t)space - HTTPS_RECORD_EXTRA;
+		if (len > HTTPS_RECORD_MAX)
+			len = HTTPS_RECORD_MAX;
+	}
+	n = https_tls_write(c->ssl, p, len);
+	c->pend_len = n == NET_EAGAIN ? len : 0;
+	return n;
 }
 
 /* Send the response; NET_OK when all is out, NET_EAGAIN, or an error. */
@@ -633,25 +655,43 @@ static int https_body_ready(struct https_conn *c, bool *done)
 	return NET_OK;
 }
 
-static int https_read_body(struct https_conn *c)
+/*
+ * 100 Continue (RFC 9110 §10.1.1) for a client that waits for it before
+ * sending the body. Once begun it is finished before anything else is
+ * written: wolfSSL must see a write it could not complete repeated.
+ */
+static int https_continue(struct https_conn *c)
 {
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	int rc = https_tls_write(c->ssl, cont, sizeof(cont) - 1);
 
+	c->continue_sent = rc >= 0;
+	c->continue_begun = true;
+	return rc < 0 ? rc : NET_OK;
+}
+
+static int https_read_body(struct https_conn *c)
+{
 	for (;;) {
 		bool done;
-		int rc = https_body_ready(c, &done);
+		int rc;
 
+		if (c->continue_begun && !c->continue_sent) {
+			rc = https_continue(c);
+			if (rc != NET_OK)
+				return rc;
+		}
+		rc = https_body_ready(c, &done);
 		if (c->state != HTTPS_STATE_BODY)
 			return NET_OK; /* an error response was queued */
 		if (done) {
 			https_dispatch(c);
 			return NET_OK;
 		}
-		if (c->req.expect_continue && !c->continue_sent) {
-			rc = https_tls_write(c->ssl, cont, sizeof(cont) - 1);
-			if (rc < 0)
+		if (c->req.expect_continue && !c->continue_begun) {
+			rc = https_continue(c);
+			if (rc != NET_OK)
 				return rc;
-			c->continue_sent = true;
 		}
 		rc = https_fill(c);
 		if (rc == NET_ENOBUFS) {
@@ -770,8 +810,9 @@ static void https_accept(void)
 		c->state = HTTPS_STATE_HANDSHAKE;
 		c->ready = true;
 		c->close_after = false;
+		c->pend_len = 0;
 		c->rx_len = 0;
-		c->consumed = 0;
+		https_forget_request(c);
 		c->deadline_ms = https_now + CONFIG_APP_HTTPS_REQUEST_TIMEOUT_MS;
 		net_tcp_set_callback(sock, https_on_ready, &c->ready);
 	}

@@ -16,6 +16,8 @@ server against that certificate.
   pipelining       several requests in one write, answered in order
   kv               PUT (chunked and with Content-Length), GET, DELETE on
                    /kv/<key>, bad JSON refused
+  upload_edges     Expect: 100-continue; chunked uploads abandoned half-way
+                   leave nothing behind for the next connection
   malformed        smuggling and oversize cases get their status (400,
                    405, 413, 414, 431, 501, 505), and keel keeps serving
   slow_408         a request that stops half-way gets 408
@@ -344,6 +346,33 @@ class HttpsSuite:
         finally:
             c.close()
 
+    def upload_edges(self) -> None:
+        """Expect: 100-continue, and a slot reused after a connection
+        left in the middle of a chunked body."""
+        with self.tls() as s:
+            s.sendall(b"PUT /kv/cont HTTP/1.1\r\nHost: k\r\n"
+                      b"Content-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+            st, _, _, rest = self.read_response(s, head_only=True)
+            if st != 100:
+                raise AssertionError(f"no 100 Continue: {st}")
+            s.sendall(b"true")
+            st, _, _, _ = self.read_response(s, rest)
+            if st != 201:
+                raise AssertionError(f"PUT after 100: {st}")
+        for _ in range(3):
+            with self.tls() as s:
+                s.sendall(b"PUT /kv/half HTTP/1.1\r\nHost: k\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n5\r\n[1,2")
+                time.sleep(0.1)
+        for i in range(3):
+            st, _, _ = self.raw_request(
+                b"PUT /kv/whole HTTP/1.1\r\nHost: k\r\nTransfer-Encoding:"
+                b" chunked\r\n\r\n3\r\n[1,\r\n2\r\n2]\r\n0\r\n\r\n")
+            if st not in (200, 201):
+                raise AssertionError(f"chunked PUT {i}: {st}")
+        if self.get("/kv/whole")[2] != b"[1,2]":
+            raise AssertionError("chunked value differs")
+
     def malformed(self) -> None:
         big = "a" * (self.cfg["CONFIG_APP_HTTPS_TARGET_MAX"] + 10)
         hdr = "X-Pad: " + "b" * 200 + "\r\n"
@@ -472,6 +501,7 @@ def main() -> int:
                          ("gzip", s.gzip_variant),
                          ("pipelining", s.pipelining),
                          ("kv", s.kv),
+                         ("upload_edges", s.upload_edges),
                          ("malformed", s.malformed),
                          ("slow_408", s.slow_408),
                          ("busy_503", s.busy_503),
