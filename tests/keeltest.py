@@ -224,6 +224,11 @@ FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c",
                 "apps/https/http_parse.c")
 
 
+FUZZ_HTTPS_SOURCES = ("kernel/lib/fmt.c", "net/stats.c",
+                      "apps/https/http_parse.c", "apps/https/https.c",
+                      "apps/https/routes/kv.c")
+
+
 def _fuzz_seconds(args: argparse.Namespace) -> int:
     if getattr(args, "fuzz_seconds", None):
         return args.fuzz_seconds
@@ -262,6 +267,15 @@ def _build_fuzzer(harness: Path, gen: Path) -> Path:
         [f"-I{ROOT / 'tests/fuzz'}", f"-I{gen}"]
     sources = [*_b.glob_sources(FUZZ_SOURCES), harness]
     extra: list[Path] = []
+    objdir = BUILD / "fuzz" / "obj"
+    if harness.stem == "fuzz_https":
+        # The application over fakes of the stack and of TLS (the harness
+        # defines them), with a configuration of its own.
+        img = _b.load_image(ROOT / "tests/fuzz/fuzz_https.toml")
+        own = _b.generate_config(img, BUILD / "fuzz" / "https")
+        incs = [i for i in incs if i != f"-I{gen}"] + [f"-I{own}"]
+        sources = [*_b.glob_sources(FUZZ_HTTPS_SOURCES), harness]
+        objdir = BUILD / "fuzz" / "obj-https"
     if harness.stem == "fuzz_tls":
         more, extra = _fuzz_tls_parts()
         incs += more
@@ -269,7 +283,8 @@ def _build_fuzzer(harness: Path, gen: Path) -> Path:
     flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE",
              "-fsanitize=fuzzer-no-link,address,undefined",
              "-fno-sanitize-recover=all", *incs)
-    objdir = BUILD / "fuzz" / ("obj-tls" if extra else "obj")
+    if extra:
+        objdir = BUILD / "fuzz" / "obj-tls"
     comp = _b.Compiler("clang", flags, objdir)
     objs = comp.compile(sources) + extra
     exe = BUILD / "fuzz" / "bin" / harness.stem

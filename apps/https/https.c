@@ -821,9 +821,13 @@ static void https_accept(void)
 /* Past its deadline: 408 for a request begun, else just close. */
 static void https_expire(struct https_conn *c)
 {
+	bool pending = c->pend_len || (c->continue_begun && !c->continue_sent);
+
 	https_stats.timeouts++;
-	if ((c->state == HTTPS_STATE_READ && c->rx_len > 0) ||
-	    c->state == HTTPS_STATE_BODY) {
+	/* A 408 only when nothing else is half-written: wolfSSL must see a
+	 * write it could not finish repeated before any other. */
+	if (!pending && ((c->state == HTTPS_STATE_READ && c->rx_len > 0) ||
+			 c->state == HTTPS_STATE_BODY)) {
 		https_error(c, 408, NULL);
 		c->deadline_ms = https_now + CONFIG_APP_HTTPS_IDLE_TIMEOUT_MS;
 		c->ready = true;
