@@ -10,6 +10,8 @@ server against that certificate.
                    suite and gets an answer; TLS 1.2 is refused
   keepalive_1000   1000 requests on one kept-alive connection
   concurrent_50    50 clients at once, 20 requests each, 0 errors
+  fairness         4 clients pipeline 20 downloads each and read nothing;
+                   another still gets 200 answers on its connection
   head, conditional, gzip
                    HEAD; If-None-Match gives 304 (weak comparison);
                    Accept-Encoding: gzip gives the gzip variant
@@ -234,6 +236,37 @@ class HttpsSuite:
                    for i in range(20))
         note(f"https.concurrent_50: 1000 requests ({size >> 20} MiB) in "
              f"{took:.2f} s, 0 errors")
+
+    def fairness(self) -> None:
+        """Clients that ask for much and read nothing do not hold up the
+        others: their slots wait for room while the rest are served."""
+        hogs = []
+        try:
+            for _ in range(4):
+                s = self.tls()
+                s.sendall(b"GET /docs/notes.txt HTTP/1.1\r\nHost: k\r\n"
+                          b"\r\n" * 20)
+                hogs.append(s)
+            time.sleep(0.5)
+            c = self.conn()
+            try:
+                for i in range(200):
+                    c.request("GET", "/healthz")
+                    r = c.getresponse()
+                    if r.read() != b"ok\n":
+                        raise AssertionError(f"request {i}: {r.status}")
+            finally:
+                c.close()
+            # The hogs were served as far as their windows allowed, and
+            # still are once they read.
+            hogs[0].settimeout(TIMEOUT)
+            want = (SITE / "docs/notes.txt").read_bytes()
+            st, _, body, _ = self.read_response(hogs[0])
+            if st != 200 or body != want:
+                raise AssertionError("a hog's response differs")
+        finally:
+            for s in hogs:
+                s.close()
 
     def head(self) -> None:
         c = self.conn()
@@ -496,6 +529,7 @@ def main() -> int:
                          ("suites", s.suites),
                          ("keepalive_1000", s.keepalive_1000),
                          ("concurrent_50", s.concurrent_50),
+                         ("fairness", s.fairness),
                          ("head", s.head),
                          ("conditional", s.conditional),
                          ("gzip", s.gzip_variant),
