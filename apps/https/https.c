@@ -536,6 +536,15 @@ static int https_fill(struct https_conn *c)
 	return n;
 }
 
+/* Whether the connection can still carry data to the peer: a send ring
+ * without room says the same for a full ring and a connection gone. */
+static bool https_is_sending(int sock)
+{
+	enum tcp_state st = net_tcp_state(sock);
+
+	return st == TCP_STATE_ESTABLISHED || st == TCP_STATE_CLOSE_WAIT;
+}
+
 /*
  * One record: its length, NET_EAGAIN (nothing went) or an error. Only as
  * much as the send ring takes now, so wolfSSL should never hold half a
@@ -552,7 +561,8 @@ static int https_write_some(struct https_conn *c, const void *p, size_t len)
 		len = c->pend_len;
 	} else {
 		if ((size_t)space < HTTPS_RECORD_EXTRA + 1024)
-			return NET_EAGAIN;
+			return https_is_sending(c->sock) ? NET_EAGAIN
+							 : NET_ECONNRESET;
 		if (len > (size_t)space - HTTPS_RECORD_EXTRA)
 			len = (size_t)space - HTTPS_RECORD_EXTRA;
 		if (len > HTTPS_RECORD_MAX)

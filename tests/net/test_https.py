@@ -11,7 +11,8 @@ server against that certificate.
   keepalive_1000   1000 requests on one kept-alive connection
   concurrent_50    50 clients at once, 20 requests each, 0 errors
   fairness         4 clients pipeline 20 downloads each and read nothing;
-                   another still gets 200 answers on its connection
+                   another still gets 200 answers on its connection; when
+                   they reset, their slots come back at once
   head, conditional, gzip
                    HEAD; If-None-Match gives 304 (weak comparison);
                    Accept-Encoding: gzip gives the gzip variant
@@ -267,6 +268,20 @@ class HttpsSuite:
         finally:
             for s in hogs:
                 s.close()
+        # Their slots come back as soon as the resets arrive, not after
+        # https.idle_timeout_ms (the /metrics request is the one left).
+        for _ in range(30):
+            if self.active() == 1:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{self.active() - 1} slots still held")
+
+    def active(self) -> int:
+        text = self.get("/metrics")[2].decode()
+        m = re.search(r"^keel_https_connections_active (\d+)$", text, re.M)
+        if not m:
+            raise AssertionError("no keel_https_connections_active")
+        return int(m.group(1))
 
     def head(self) -> None:
         c = self.conn()
