@@ -16,8 +16,11 @@ exact command is printed and nothing else happens.
 from __future__ import annotations
 
 import argparse
+import base64
 import concurrent.futures
 import dataclasses
+import gzip
+import hashlib
 import ipaddress
 import os
 import re
@@ -238,6 +241,53 @@ APP_OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("udp-echo", "port", "int", 7, "CONFIG_APP_UDP_ECHO_PORT",
                "UDP port echoed", 1, 65535),
     ),
+    "https": (
+        Option("https", "port", "int", 443, "CONFIG_APP_HTTPS_PORT",
+               "TCP port served with HTTP/1.1 over TLS", 1, 65535),
+        Option("https", "connections", "int", 8,
+               "CONFIG_APP_HTTPS_CONNECTIONS",
+               "connections served at once; one more is kept to answer "
+               "503 while all are busy", 1, 256),
+        Option("https", "site", "path", "", "CONFIG_APP_HTTPS_SITE",
+               "directory of static files embedded in the image, "
+               "relative to the image definition; empty: none"),
+        Option("https", "cert", "path", "", "CONFIG_APP_HTTPS_CERT",
+               "PEM certificate (chain) to serve; empty: a self-signed "
+               "development one made at build time (with a warning)"),
+        Option("https", "key", "path", "", "CONFIG_APP_HTTPS_KEY",
+               "PEM private key (unencrypted) of cert"),
+        Option("https", "routes", "pathlist", [], "CONFIG_APP_HTTPS_ROUTES",
+               "C files that register request handlers, relative to the "
+               "image definition"),
+        Option("https", "tls12", "bool", False, "CONFIG_APP_HTTPS_TLS12",
+               "offer TLS 1.2 besides TLS 1.3 (ECDHE with AEAD suites "
+               "only)"),
+        Option("https", "tls_memory", "int", 49152,
+               "CONFIG_APP_HTTPS_TLS_MEMORY",
+               "bytes of wolfSSL's static memory pool per connection",
+               32768, 1 << 22),
+        Option("https", "request_timeout_ms", "int", 10000,
+               "CONFIG_APP_HTTPS_REQUEST_TIMEOUT_MS",
+               "time allowed for a handshake, or a request once begun; "
+               "then 408", 100, 600000),
+        Option("https", "idle_timeout_ms", "int", 30000,
+               "CONFIG_APP_HTTPS_IDLE_TIMEOUT_MS",
+               "a kept-alive connection idle this long is closed",
+               100, 3600000),
+        Option("https", "header_max", "int", 8192,
+               "CONFIG_APP_HTTPS_HEADER_MAX",
+               "largest request head (line and fields), bytes; more: 431",
+               256, 65536),
+        Option("https", "target_max", "int", 2048,
+               "CONFIG_APP_HTTPS_TARGET_MAX",
+               "longest request target, bytes; more: 414", 16, 65536),
+        Option("https", "body_max", "int", 8192, "CONFIG_APP_HTTPS_BODY_MAX",
+               "largest request body, bytes; more: 413", 0, 1 << 20),
+        Option("https", "response_max", "int", 16384,
+               "CONFIG_APP_HTTPS_RESPONSE_MAX",
+               "largest response a route handler can build, bytes",
+               1024, 1 << 20),
+    ),
     "tcp-echo": (
         Option("tcp-echo", "port", "int", 7, "CONFIG_APP_TCP_ECHO_PORT",
                "TCP port echoed (RFC 862)", 1, 65535),
@@ -317,7 +367,10 @@ TARGETS: dict[str, Target] = {
 APPS: dict[str, str] = {"dns-server": "apps/dns_server",
                         "udp-echo": "apps/udp_echo",
                         "tcp-echo": "apps/tcp_echo",
-                        "resolve": "apps/resolve"}
+                        "resolve": "apps/resolve",
+                        "https": "apps/https"}
+TLS_APPS = frozenset({"https"})   # applications linked with wolfSSL
+PATH_KINDS = ("path", "pathlist")  # options build.py reads, not C
 
 TOP_KEYS = {"description": str, "target": str, "app": str}
 
@@ -362,6 +415,12 @@ def _check_value(where: str, opt: Option, value: Any) -> Any:
         return _check_ipv4_list(where, opt, value)
     if opt.kind == "paths":
         return _check_paths(where, opt, value)
+    if opt.kind == "pathlist":
+        if not isinstance(value, list) or \
+           not all(isinstance(v, str) and v for v in value):
+            raise KeelError(f"{where}: expected an array of file paths, "
+                            f"got {_type_name(value)}")
+        return tuple(value)
     if opt.kind == "bool":
         if not isinstance(value, bool):
             raise KeelError(f"{where}: expected true or false, got "
@@ -416,6 +475,8 @@ def _check_paths(where: str, opt: Option, value: Any) -> tuple[str, ...]:
 
 
 def _check_string(where: str, opt: Option, value: str) -> Any:
+    if opt.kind == "path":
+        return value  # checked where it is read (relative to the image)
     if opt.kind == "level":
         if value not in LOG_LEVELS:
             raise KeelError(f"{where}: expected one of "
@@ -563,6 +624,11 @@ def _check_relations(fname: str, v: dict[str, Any]) -> None:
     if v["CONFIG_DNS_QUERIES"] > v["CONFIG_UDP_SOCKETS"]:
         raise KeelError(f"{fname}: dns.queries: must not exceed "
                         f"udp.sockets ({v['CONFIG_UDP_SOCKETS']})")
+    conns = v.get("CONFIG_APP_HTTPS_CONNECTIONS")
+    if conns is not None and v["CONFIG_TCP_SOCKETS"] < conns + 2:
+        raise KeelError(f"{fname}: tcp.sockets: must be at least "
+                        f"https.connections + 2 ({conns + 2}: the "
+                        f"listener and the slot that answers 503)")
     if v["CONFIG_NET_IPV4_ADDR"] == "dhcp" and v["CONFIG_UDP_RX_RING"] < 1500:
         raise KeelError(f"{fname}: udp.rx_ring: must be at least 1500 "
                         f"with net.ip = \"dhcp\" (a DHCP message)")
@@ -617,7 +683,11 @@ def _check_address(fname: str, v: dict[str, Any]) -> None:
 def render_config(image: Image) -> str:
     """The generated keel_config.h: every option defined, sorted."""
     defs: dict[str, str] = {}
+    files = {o.macro for v in APP_OPTIONS.values() for o in v
+             if o.kind in PATH_KINDS}
     for macro, value in image.values.items():
+        if macro in files:
+            continue  # read by build.py, never by C
         if macro == "CONFIG_NET_IPV4_ADDR":
             # "dhcp": no static address; the kernel runs the client.
             addr, mask = (0, 0) if value == "dhcp" else value
@@ -696,9 +766,11 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "unit": ("gcc", "libc6-dev", "binutils"),
     "net": ("gcc", "libc6-dev", "iproute2", "iputils-ping", "arping",
             "python3-scapy", "python3", "dnsmasq-base", "hping3",
-            "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd"),
+            "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd",
+            "curl", "openssl", "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils"),
+    "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
     # The qemu tier, ./build.py run and bench boot for kernel targets.
@@ -740,6 +812,96 @@ def ensure_packages(needs: Iterable[str]) -> None:
 
 
 # --------------------------------------------------------------------------
+# wolfSSL: Debian's source package, fetched once into build/third_party/
+# --------------------------------------------------------------------------
+
+THIRD_PARTY = BUILD / "third_party"
+WOLFSSL_VERSION = "5.5.4"   # Debian 12's; the settings are checked against it
+WOLFSSL_DIR = THIRD_PARTY / f"wolfssl-{WOLFSSL_VERSION}"
+APT_SOURCES = Path("/etc/apt/sources.list.d")
+KEEL_DEB_SRC = APT_SOURCES / "keel-deb-src.sources"
+
+
+def _apt_has_deb_src() -> bool:
+    """Whether any apt source list has an enabled deb-src entry."""
+    files = [Path("/etc/apt/sources.list"), *APT_SOURCES.glob("*.list"),
+             *APT_SOURCES.glob("*.sources")]
+    for f in files:
+        try:
+            text = f.read_text(errors="replace")
+        except OSError:
+            continue
+        if re.search(r"^\s*deb-src\s", text, re.M) or \
+           re.search(r"^Types:.*\bdeb-src\b", text, re.M):
+            return True
+    return False
+
+
+def _debian_mirror() -> tuple[str, str, str]:
+    """(URI, suite, Signed-By) of the first Debian main entry configured."""
+    for f in sorted(APT_SOURCES.glob("*.sources")):
+        for stanza in f.read_text(errors="replace").split("\n\n"):
+            fields = dict(re.findall(r"^([\w-]+):\s*(.*)$", stanza, re.M))
+            suites = fields.get("Suites", "").split()
+            if "deb" in fields.get("Types", "").split() and suites and \
+               "/debian" in fields.get("URIs", "") and \
+               "security" not in fields.get("URIs", ""):
+                return (fields["URIs"].split()[0], suites[0],
+                        fields.get("Signed-By", ""))
+    lst = Path("/etc/apt/sources.list")
+    if lst.exists():
+        m = re.search(r"^deb\s+(?:\[([^]]*)\]\s+)?(\S+/debian/?)\s+(\S+)",
+                      lst.read_text(errors="replace"), re.M)
+        if m:
+            signed = re.search(r"signed-by=(\S+)", m.group(1) or "")
+            return m.group(2), m.group(3), signed.group(1) if signed else ""
+    raise KeelError("no Debian mirror found in /etc/apt/sources.list or "
+                    f"{APT_SOURCES}/*.sources; add a deb-src line for one "
+                    "and run apt-get update")
+
+
+def _add_deb_src() -> None:
+    """Add a deb-src entry for the configured mirror (apt checks the
+    signatures of what it then fetches), and update the lists."""
+    uri, suite, signed = _debian_mirror()
+    text = ("# Added by keel's build.py: `apt-get source wolfssl` needs a\n"
+            "# deb-src entry. Remove this file to undo.\n"
+            f"Types: deb-src\nURIs: {uri}\nSuites: {suite}\n"
+            "Components: main\n")
+    if signed:
+        text += f"Signed-By: {signed}\n"
+    if os.geteuid() != 0:
+        raise KeelError("wolfSSL comes from `apt-get source wolfssl`, which "
+                        "needs a deb-src entry; as root run this again, or "
+                        f"add one yourself, e.g. {KEEL_DEB_SRC} with:\n"
+                        + text)
+    say(f"no deb-src entry in apt's sources: adding {KEEL_DEB_SRC} for "
+        f"{uri} {suite}")
+    KEEL_DEB_SRC.write_text(text)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    say("apt-get update")
+    run_quiet(["apt-get", "update", "-q"], env=env)
+
+
+def fetch_wolfssl() -> Path:
+    """wolfSSL's source tree, fetched with `apt-get source` on first use."""
+    if (WOLFSSL_DIR / "wolfssl" / "ssl.h").exists():
+        return WOLFSSL_DIR
+    if not _apt_has_deb_src():
+        _add_deb_src()
+    THIRD_PARTY.mkdir(parents=True, exist_ok=True)
+    say(f"fetching wolfSSL with apt-get source into {_rel(THIRD_PARTY)}")
+    run_quiet(["apt-get", "source", "-q", "wolfssl"], cwd=THIRD_PARTY)
+    if not (WOLFSSL_DIR / "wolfssl" / "ssl.h").exists():
+        found = sorted(p.name for p in THIRD_PARTY.glob("wolfssl-*")
+                       if p.is_dir())
+        raise KeelError(f"apt-get source wolfssl gave {found or 'nothing'}; "
+                        f"keel's TLS settings are made for wolfSSL "
+                        f"{WOLFSSL_VERSION} (Debian 12)")
+    return WOLFSSL_DIR
+
+
+# --------------------------------------------------------------------------
 # Running tools
 # --------------------------------------------------------------------------
 
@@ -749,6 +911,10 @@ _quiet = False
 def say(msg: str) -> None:
     if not _quiet:
         print(f"keel: {msg}", flush=True)
+
+
+def warn(msg: str) -> None:
+    print(f"keel: warning: {msg}", file=sys.stderr, flush=True)
 
 
 def run_quiet(cmd: list[str], cwd: Path | None = None,
@@ -858,7 +1024,12 @@ def image_sources(image: Image) -> list[Path]:
 def image_includes(image: Image, gen: Path) -> list[str]:
     incs = [str(ROOT / i) for i in image.target.includes]
     incs.append(str(ROOT / APPS[image.app]))
-    return [f"-I{i}" for i in [*incs, str(gen)]]
+    out = [f"-I{i}" for i in [*incs, str(gen)]]
+    if image.app in TLS_APPS:
+        # wolfSSL's headers as system headers: our warnings are not theirs.
+        out += [f"-I{ROOT / 'apps/https/wolfssl'}", "-isystem",
+                str(WOLFSSL_DIR), *wolfssl_defines(image)]
+    return out
 
 
 def generate_config(image: Image, outdir: Path) -> Path:
@@ -908,17 +1079,266 @@ def link_image(image: Image, objs: list[Path], out: Path) -> None:
 
 def build_image(image: Image, quiet_link: bool = False) -> Path:
     """Compile and link an image; check allocators and budgets."""
+    return build_image_objs(image, quiet_link)[0]
+
+
+def build_image_objs(image: Image, quiet_link: bool = False
+                     ) -> tuple[Path, list[Path]]:
+    """build_image(), also returning every object linked."""
     outdir = BUILD / image.name
+    if image.app in TLS_APPS:
+        ensure_packages(["tls"])
+        fetch_wolfssl()
     gen = generate_config(image, outdir)
     comp = Compiler("gcc", image_cflags(image, gen), outdir / "obj")
-    objs = comp.compile(image_sources(image))
+    sources = image_sources(image)
+    if image.app in TLS_APPS:
+        sources += generate_https_sources(image, outdir)
+    objs = comp.compile(sources)
+    if image.app in TLS_APPS:
+        objs += compile_wolfssl(image)
     check_no_allocators(objs, image)
     exe = outdir / image.target.output
     link_image(image, objs, exe)
     check_budget(image, objs)
     if not quiet_link:
         say(f"built {_rel(exe)} ({image.target.name}, {image.app})")
-    return exe
+    return exe, objs
+
+
+# --------------------------------------------------------------------------
+# The HTTPS application: wolfSSL, certificate, site and routes
+# --------------------------------------------------------------------------
+
+# What a TLS 1.3 server needs of wolfSSL (ssl.c includes bio.c, x509.c and
+# the like itself).
+WOLFSSL_SOURCES = (
+    "src/internal.c", "src/keys.c", "src/ssl.c", "src/tls.c", "src/tls13.c",
+    "src/wolfio.c",
+    *(f"wolfcrypt/src/{n}.c" for n in (
+        "aes", "asn", "chacha", "chacha20_poly1305", "coding", "curve25519",
+        "ecc", "error", "fe_operations", "hash", "hmac", "kdf", "logging",
+        "memory", "poly1305", "random", "rsa", "sha", "sha256", "sha512",
+        "signature", "sp_int", "sp_c64", "sp_c32", "wc_encrypt",
+        "wc_port", "wolfmath")),
+)
+
+
+def wolfssl_defines(image: Image) -> tuple[str, ...]:
+    tls12 = int(bool(image.values.get("CONFIG_APP_HTTPS_TLS12")))
+    return ("-DWOLFSSL_USER_SETTINGS", f"-DKEEL_TLS12={tls12}")
+
+
+def compile_wolfssl(image: Image) -> list[Path]:
+    """wolfSSL's objects for this image, freestanding, cached by flags in
+    build/third_party/obj/ (images with the same settings share them)."""
+    gcc_inc = run_quiet(["gcc", "-print-file-name=include"]).strip()
+    flags = ("-std=gnu11", "-O2", "-g", "-fno-common", "-ffreestanding",
+             "-nostdinc", "-isystem", gcc_inc,
+             f"-I{ROOT / 'apps/https/wolfssl/libc'}",
+             f"-I{ROOT / 'kernel/lib/libc'}",
+             f"-I{ROOT / 'apps/https/wolfssl'}", f"-I{WOLFSSL_DIR}",
+             *wolfssl_defines(image))
+    key = hashlib.sha256(shlex.join(flags).encode()).hexdigest()[:12]
+    objdir = THIRD_PARTY / "obj" / f"{image.target.name}-{key}"
+    if not objdir.exists():
+        say(f"compiling wolfSSL {WOLFSSL_VERSION} into {_rel(objdir)}")
+    comp = Compiler("gcc", flags, objdir)
+    return comp.compile([WOLFSSL_DIR / s for s in WOLFSSL_SOURCES])
+
+
+def generate_https_sources(image: Image, outdir: Path) -> list[Path]:
+    """The C the HTTPS application is built with besides apps/https/:
+    certificate and key, the site's files, the route registrations, and
+    the route files themselves."""
+    gen = outdir / "gen"
+    base = image.path.parent
+    v = image.values
+    cert, key = https_cert_key(image, base, outdir)
+    write_if_changed(gen / "https_cert.c", render_cert_c(cert, key))
+    site = v["CONFIG_APP_HTTPS_SITE"]
+    files = site_files(base / site, f"{_rel(image.path)}: https.site") \
+        if site else []
+    write_if_changed(gen / "https_site.c", render_site_c(files))
+    routes = []
+    for r in v["CONFIG_APP_HTTPS_ROUTES"]:
+        path = (base / r).resolve()
+        if not path.is_file() or path.suffix != ".c":
+            raise KeelError(f"{_rel(image.path)}: https.routes: {r}: no "
+                            f"such C file")
+        routes.append(path)
+    write_if_changed(gen / "https_routes.c", render_routes_c(routes))
+    return [gen / "https_cert.c", gen / "https_site.c",
+            gen / "https_routes.c", *routes]
+
+
+def _pem_der(path: Path, kinds: tuple[str, ...], where: str) -> list[bytes]:
+    """The DER blocks of a PEM file whose labels are among kinds."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise KeelError(f"{where}: cannot read {path}: {e}") from None
+    out = []
+    for m in re.finditer(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----",
+                         text, re.S):
+        if "ENCRYPTED" in m.group(1) or "Proc-Type" in m.group(2):
+            raise KeelError(f"{where}: {path} is encrypted; keel embeds "
+                            f"only unencrypted keys")
+        if m.group(1) in kinds:
+            try:
+                out.append(base64.b64decode(m.group(2), validate=False))
+            except ValueError:
+                raise KeelError(f"{where}: {path}: bad base64") from None
+    if not out:
+        raise KeelError(f"{where}: {path}: no PEM block of type "
+                        f"{' or '.join(kinds)}")
+    return out
+
+
+def https_cert_key(image: Image, base: Path, outdir: Path
+                   ) -> tuple[list[bytes], bytes]:
+    """(certificate chain, key) as DER: the image's, or a development
+    pair made once with openssl into build/<image>/tls/."""
+    v = image.values
+    cert, key = v["CONFIG_APP_HTTPS_CERT"], v["CONFIG_APP_HTTPS_KEY"]
+    where = f"{_rel(image.path)}: https"
+    if bool(cert) != bool(key):
+        raise KeelError(f"{where}.cert and https.key: give both or neither")
+    if cert:
+        certs = _pem_der(base / cert, ("CERTIFICATE",), f"{where}.cert")
+        keys = _pem_der(base / key, ("PRIVATE KEY", "EC PRIVATE KEY",
+                                     "RSA PRIVATE KEY"), f"{where}.key")
+        return certs, keys[0]
+    tls = outdir / "tls"
+    cpath, kpath = tls / "cert.pem", tls / "key.pem"
+    if not (cpath.exists() and kpath.exists()):
+        tls.mkdir(parents=True, exist_ok=True)
+        san = "DNS:localhost,DNS:keel,IP:127.0.0.1"
+        addr = v["CONFIG_NET_IPV4_ADDR"]
+        if addr != "dhcp" and addr[0]:
+            san += f",IP:{ipaddress.IPv4Address(addr[0])}"
+        say(f"no https.cert in {_rel(image.path)}: making a self-signed "
+            f"ECDSA P-256 development certificate in {_rel(tls)}")
+        run_quiet(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                   "ec_paramgen_curve:P-256", "-nodes", "-sha256",
+                   "-days", "3650", "-subj", f"/CN={image.name}",
+                   "-addext", f"subjectAltName={san}",
+                   "-keyout", str(kpath), "-out", str(cpath)])
+    warn(f"image {image.name} embeds a development key ({_rel(kpath)}); "
+         f"set https.cert and https.key for anything but testing")
+    return (_pem_der(cpath, ("CERTIFICATE",), where),
+            _pem_der(kpath, ("PRIVATE KEY", "EC PRIVATE KEY"), where)[0])
+
+
+def _c_bytes(name: str, data: bytes) -> str:
+    """A static const byte array; never empty (C has no empty arrays)."""
+    body = data or b"\0"
+    lines = [", ".join(f"0x{b:02x}" for b in body[i:i + 12])
+             for i in range(0, len(body), 12)]
+    return (f"static const uint8_t {name}[{len(body)}] = {{\n\t"
+            + ",\n\t".join(lines) + ",\n};\n")
+
+
+GENERATED = ("/*\n * {name} - generated by build.py for the https "
+             "application.\n * Do not edit: change the image definition "
+             "and rebuild.\n */\n#include <stddef.h>\n#include <stdint.h>"
+             "\n\n#include \"https.h\"\n\n")
+
+
+def render_cert_c(certs: list[bytes], key: bytes) -> str:
+    chain = b"".join(certs)
+    return (GENERATED.format(name="https_cert.c")
+            + _c_bytes("https_cert_chain", chain) + "\n"
+            + _c_bytes("https_cert_key_der", key) + "\n"
+            + "const struct https_cert https_cert = {\n"
+            f"\t.chain = https_cert_chain,\n\t.chain_len = {len(chain)},\n"
+            f"\t.key = https_cert_key_der,\n\t.key_len = {len(key)},\n"
+            "};\n")
+
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json", ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml", ".xml": "application/xml",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".ico": "image/x-icon", ".webp": "image/webp",
+    ".woff2": "font/woff2", ".wasm": "application/wasm",
+    ".pdf": "application/pdf",
+}
+COMPRESSIBLE = ("text/", "application/json", "application/xml",
+                "image/svg+xml", "application/wasm")
+
+
+@dataclasses.dataclass(frozen=True)
+class SiteFile:
+    path: str          # URL path, "/style.css"
+    ctype: str
+    data: bytes
+    gz: bytes          # b"" when not worth it
+
+
+def site_files(root: Path, where: str) -> list[SiteFile]:
+    """Every file under root, sorted, with a gzip variant when the type
+    compresses and gzip saves something (mtime 0: reproducible)."""
+    if not root.is_dir():
+        raise KeelError(f"{where}: {root} is not a directory")
+    out = []
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = f.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue  # no dot files: .git, editor leftovers
+        if not re.fullmatch(r"[A-Za-z0-9._~/-]+", rel):
+            raise KeelError(f"{where}: {rel}: file names may hold only "
+                            f"letters, digits and . _ ~ - (no escaping)")
+        data = f.read_bytes()
+        ctype = CONTENT_TYPES.get(f.suffix.lower(),
+                                  "application/octet-stream")
+        gz = b""
+        if ctype.startswith(COMPRESSIBLE) and len(data) >= 128:
+            gz = gzip.compress(data, compresslevel=9, mtime=0)
+            if len(gz) >= len(data):
+                gz = b""
+        out.append(SiteFile("/" + rel, ctype, data, gz))
+    return out
+
+
+def _etag(data: bytes) -> str:
+    """A strong entity tag: the first 128 bits of the content's SHA-256."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def _c_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_site_c(files: list[SiteFile]) -> str:
+    out = [GENERATED.format(name="https_site.c")]
+    for i, f in enumerate(files):
+        out.append(_c_bytes(f"https_site_data{i}", f.data))
+        if f.gz:
+            out.append(_c_bytes(f"https_site_gz{i}", f.gz))
+    out.append(f"const struct https_file https_site_files[] = {{\n")
+    for i, f in enumerate(files):
+        gz = (f"https_site_gz{i}, {len(f.gz)}, {_c_string(_etag(f.gz))}"
+              if f.gz else "NULL, 0, NULL")
+        out.append(f"\t{{{_c_string(f.path)}, {_c_string(f.ctype)},\n"
+                   f"\t https_site_data{i}, {len(f.data)}, "
+                   f"{_c_string(_etag(f.data))},\n\t {gz}}},\n")
+    if not files:
+        out.append("\t{NULL, NULL, NULL, 0, NULL, NULL, 0, NULL},\n")
+    out.append(f"}};\nconst size_t https_site_count = {len(files)};\n")
+    return "".join(out)
+
+
+def render_routes_c(routes: list[Path]) -> str:
+    names = [f"https_register_{_ident(r.stem).lower()}" for r in routes]
+    out = [GENERATED.format(name="https_routes.c")]
+    out += [f"void {n}(void);\n" for n in names]
+    out.append("\nvoid https_routes_register(void)\n{\n")
+    out += [f"\t{n}();\n" for n in names]
+    out.append("}\n")
+    return "".join(out)
 
 
 def undefined_symbols(objs: Iterable[Path]) -> set[str]:
@@ -994,9 +1414,18 @@ def object_sizes(obj: Path) -> SectionSizes:
 
 
 def module_of(obj: Path) -> str:
-    """build/x/obj/net__arp.c.o -> net/arp"""
-    name = obj.name.removesuffix(".o").removesuffix(".c").removesuffix(".S")
-    return name.replace("__", "/")
+    """build/x/obj/net__arp.c.o -> net/arp; wolfSSL's objects become
+    wolfssl/..., generated ones gen/..."""
+    name = obj.name.removesuffix(".o").removesuffix(".c")
+    name = name.removesuffix(".S").replace("__", "/")
+    name = re.sub(r"^build/third_party/wolfssl-[^/]+/", "wolfssl/", name)
+    return re.sub(r"^build/[^/]+/gen/", "gen/", name)
+
+
+# How `size` groups modules: the first path component, and these.
+SIZE_GROUPS = {"boot": "kernel", "gen": "app", "apps": "app",
+               "drivers": "drivers", "kernel": "kernel", "net": "stack",
+               "wolfssl": "wolfssl"}
 
 
 def module_sizes(objs: list[Path]) -> dict[str, SectionSizes]:
@@ -1031,6 +1460,18 @@ def print_size_table(image: Image, objs: list[Path]) -> None:
         total.bss += s.bss
     print(f"{'total (keel objects)':32} {total.text:8} {total.rodata:8} "
           f"{total.data:8} {total.bss:8} {total.ram:8} {total.flash:8}")
+    groups: dict[str, SectionSizes] = {}
+    for name, s in rows:
+        g = groups.setdefault(SIZE_GROUPS.get(name.split("/")[0], "other"),
+                              SectionSizes())
+        g.text += s.text
+        g.rodata += s.rodata
+        g.data += s.data
+        g.bss += s.bss
+    print()
+    for name, s in sorted(groups.items()):
+        print(f"{'= ' + name:32} {s.text:8} {s.rodata:8} {s.data:8} "
+              f"{s.bss:8} {s.ram:8} {s.flash:8}")
     if image.target.hosted:
         print("(hosted target: the C library and the process's stack are "
               "not counted)")
@@ -1050,10 +1491,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_size(args: argparse.Namespace) -> int:
     ensure_packages(["build"])
     image = load_image(image_path(args.image))
-    build_image(image, quiet_link=True)
-    objs = Compiler("gcc", (), BUILD / image.name / "obj")
-    print_size_table(image, [objs.object_for(s)
-                             for s in image_sources(image)])
+    _, objs = build_image_objs(image, quiet_link=True)
+    print_size_table(image, objs)
     return 0
 
 

@@ -89,11 +89,12 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                                    "kernel/cmdline.c", "kernel/log.c",
                                    "apps/dns_server/*.c",
                                    "tests/unit/apps/dns_server/fake_kernel.c"),
+    "tests/unit/apps/https": (*LIB, "apps/https/http_parse.c"),
 }
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
                  "net", "tests/unit", "tests/unit/net", "drivers/impair",
-                 "drivers/virtio", "apps/dns_server")
+                 "drivers/virtio", "apps/dns_server", "apps/https")
 # The zone the dns_server unit tests and fuzz harness answer from.
 UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
@@ -267,7 +268,8 @@ def _compile_freestanding(arch: str, sources: list[Path]) -> None:
 # fuzz: libFuzzer harnesses, a bounded run each
 # --------------------------------------------------------------------------
 
-FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c")
+FUZZ_SOURCES = (*LIB[:2], "net/*.c", "tests/fuzz/fuzz_netdev.c",
+                "apps/https/http_parse.c")
 # Harnesses that need more than the stack: their sources and includes.
 FUZZ_EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fuzz_virtio": (("drivers/virtio/*.c", "kernel/log.c",
@@ -278,22 +280,70 @@ FUZZ_EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+FUZZ_HTTPS_SOURCES = ("kernel/lib/fmt.c", "net/stats.c",
+                      "apps/https/http_parse.c", "apps/https/https.c",
+                      "apps/https/routes/kv.c")
+
+
 def _fuzz_seconds(args: argparse.Namespace) -> int:
     if getattr(args, "fuzz_seconds", None):
         return args.fuzz_seconds
     return int(os.environ.get("KEEL_FUZZ_SECONDS", "30"))
 
 
+def _fuzz_tls_parts() -> tuple[list[str], list[Path]]:
+    """For fuzz_tls: include flags, and wolfSSL's objects (instrumented
+    for the fuzzer and ASan; UBSan would judge wolfSSL's own idioms) with
+    a development certificate."""
+    _b.ensure_packages(["tls"])
+    wolf = _b.fetch_wolfssl()
+    tls = BUILD / "fuzz" / "tls"
+    cert, key = tls / "cert.pem", tls / "key.pem"
+    if not (cert.exists() and key.exists()):
+        tls.mkdir(parents=True, exist_ok=True)
+        _b.run_quiet(["openssl", "req", "-x509", "-newkey", "ec",
+                      "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-days", "3650", "-subj", "/CN=fuzz", "-keyout",
+                      str(key), "-out", str(cert)])
+    gen = BUILD / "fuzz" / "gen" / "https_cert.c"
+    _b.write_if_changed(gen, _b.render_cert_c(
+        _b._pem_der(cert, ("CERTIFICATE",), "fuzz"),
+        _b._pem_der(key, ("PRIVATE KEY",), "fuzz")[0]))
+    defs = ["-DWOLFSSL_USER_SETTINGS", "-DKEEL_TLS12=0"]
+    incs = [f"-I{ROOT / 'apps/https/wolfssl'}", "-isystem", str(wolf), *defs]
+    flags = ("-std=gnu11", "-O1", "-g", "-fsanitize=fuzzer-no-link,address",
+             f"-I{ROOT / 'apps/https/wolfssl'}", f"-I{wolf}", *defs)
+    comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "wolfssl")
+    return incs, [gen, *comp.compile([wolf / s for s in
+                                      _b.WOLFSSL_SOURCES])]
+
+
 def _build_fuzzer(harness: Path, gen: Path) -> Path:
     extra_src, extra_inc = FUZZ_EXTRA.get(harness.stem, ((), ()))
     incs = [f"-I{ROOT / i}" for i in (*UNIT_INCLUDES, *extra_inc)] + \
         [f"-I{ROOT / 'tests/fuzz'}", f"-I{gen}"]
+    sources = [*_b.glob_sources((*FUZZ_SOURCES, *extra_src)), harness]
+    extra: list[Path] = []
+    objdir = BUILD / "fuzz" / "obj"
+    if harness.stem == "fuzz_https":
+        # The application over fakes of the stack and of TLS (the harness
+        # defines them), with a configuration of its own.
+        img = _b.load_image(ROOT / "tests/fuzz/fuzz_https.toml")
+        own = _b.generate_config(img, BUILD / "fuzz" / "https")
+        incs = [i for i in incs if i != f"-I{gen}"] + [f"-I{own}"]
+        sources = [*_b.glob_sources(FUZZ_HTTPS_SOURCES), harness]
+        objdir = BUILD / "fuzz" / "obj-https"
+    if harness.stem == "fuzz_tls":
+        more, extra = _fuzz_tls_parts()
+        incs += more
+        sources.append(extra.pop(0))  # the generated certificate
     flags = (*_b.BASE_CFLAGS, "-O1", "-D_GNU_SOURCE",
              "-fsanitize=fuzzer-no-link,address,undefined",
              "-fno-sanitize-recover=all", *incs)
-    comp = _b.Compiler("clang", flags, BUILD / "fuzz" / "obj")
-    objs = comp.compile([*_b.glob_sources((*FUZZ_SOURCES, *extra_src)),
-                         harness])
+    if extra:
+        objdir = BUILD / "fuzz" / "obj-tls"
+    comp = _b.Compiler("clang", flags, objdir)
+    objs = comp.compile(sources) + extra
     exe = BUILD / "fuzz" / "bin" / harness.stem
     exe.parent.mkdir(parents=True, exist_ok=True)
     _b.run_quiet(["clang", "-fsanitize=fuzzer,address,undefined", "-o",
@@ -525,6 +575,14 @@ def _app_hint(image: "_b.Image", ip: str) -> str:
         return ("import dns.message, dns.query; print(dns.query.udp("
                 "dns.message.make_query('example.com', 'SOA'), "
                 f"'{ip}', port={port}, timeout=2))")
+    if image.app == "https":
+        port = v["CONFIG_APP_HTTPS_PORT"]
+        cert = v["CONFIG_APP_HTTPS_CERT"]
+        ca = (image.path.parent / cert).resolve() if cert else \
+            BUILD / image.name / "tls" / "cert.pem"
+        return (f"import ssl, urllib.request; c=ssl.create_default_context("
+                f"cafile='{ca}'); print(urllib.request.urlopen("
+                f"'https://{ip}:{port}/healthz', context=c).read())")
     if image.app == "tcp-echo":
         port = v["CONFIG_APP_TCP_ECHO_PORT"]
         return (f"import socket; s=socket.create_connection(('{ip}', "

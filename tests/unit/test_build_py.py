@@ -254,6 +254,107 @@ class DnsServerImageTest(ImageCase):
         self.assertFalse((self.dir / "out/include/keel_zone.h").exists())
 
 
+HTTPS = """
+target = "linux-tap"
+app = "https"
+[net]
+ip = "10.0.0.2/24"
+[tcp]
+sockets = 10
+[https]
+connections = 8
+"""
+
+
+class HttpsTest(unittest.TestCase):
+    """The https application's keys and what build.py generates for it."""
+
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def load(self, text: str) -> build.Image:
+        path = self.dir / "img.toml"
+        path.write_text(text)
+        return build.load_image(path)
+
+    def test_sockets_cover_connections(self) -> None:
+        self.load(HTTPS)
+        with self.assertRaises(build.KeelError) as cm:
+            self.load(HTTPS.replace("sockets = 10", "sockets = 9"))
+        self.assertIn("tcp.sockets", str(cm.exception))
+
+    def test_paths_are_not_rendered(self) -> None:
+        img = self.load(HTTPS + 'site = "s"\nroutes = ["a.c"]\n')
+        text = build.render_config(img)
+        self.assertNotIn("CONFIG_APP_HTTPS_SITE", text)
+        self.assertNotIn("CONFIG_APP_HTTPS_ROUTES", text)
+        self.assertIn("#define CONFIG_APP_HTTPS_CONNECTIONS", text)
+        with self.assertRaises(build.KeelError):
+            self.load(HTTPS + "routes = \"a.c\"\n")
+
+    def test_site_files(self) -> None:
+        site = self.dir / "site"
+        (site / "d").mkdir(parents=True)
+        (site / "index.html").write_text("<p>hello</p>\n" * 40)
+        (site / "d" / "x.bin").write_bytes(bytes(range(256)))
+        (site / ".hidden").write_text("no")
+        files = build.site_files(site, "t")
+        self.assertEqual([f.path for f in files], ["/d/x.bin",
+                                                   "/index.html"])
+        self.assertEqual(files[0].ctype, "application/octet-stream")
+        self.assertEqual(files[0].gz, b"")  # not a compressible type
+        html = files[1]
+        self.assertTrue(html.ctype.startswith("text/html"))
+        self.assertTrue(html.gz and len(html.gz) < len(html.data))
+        # Reproducible: the same bytes every time (mtime 0).
+        self.assertEqual(build.site_files(site, "t")[1].gz, html.gz)
+        c = build.render_site_c(files)
+        self.assertIn(build._c_string(build._etag(html.data)), c)
+        self.assertRegex(build._etag(html.data), r'^"[0-9a-f]{32}"$')
+        (site / "bad name.txt").write_text("x")
+        with self.assertRaises(build.KeelError):
+            build.site_files(site, "t")
+
+    def test_empty_site_and_routes_render(self) -> None:
+        self.assertIn("https_site_count = 0", build.render_site_c([]))
+        c = build.render_routes_c([Path("x/kv.c"), Path("my-api.c")])
+        self.assertIn("\thttps_register_kv();", c)
+        self.assertIn("\thttps_register_my_api();", c)
+
+    def test_pem(self) -> None:
+        pem = self.dir / "c.pem"
+        pem.write_text("junk\n-----BEGIN CERTIFICATE-----\nAAEC\n"
+                       "-----END CERTIFICATE-----\n"
+                       "-----BEGIN CERTIFICATE-----\nAwQ=\n"
+                       "-----END CERTIFICATE-----\n")
+        self.assertEqual(build._pem_der(pem, ("CERTIFICATE",), "t"),
+                         [b"\x00\x01\x02", b"\x03\x04"])
+        with self.assertRaises(build.KeelError):
+            build._pem_der(pem, ("PRIVATE KEY",), "t")
+        pem.write_text("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAEC\n"
+                       "-----END ENCRYPTED PRIVATE KEY-----\n")
+        with self.assertRaises(build.KeelError) as cm:
+            build._pem_der(pem, ("PRIVATE KEY",), "t")
+        self.assertIn("encrypted", str(cm.exception))
+
+    def test_cert_and_key_together(self) -> None:
+        img = self.load(HTTPS + 'cert = "c.pem"\n')
+        with self.assertRaises(build.KeelError) as cm:
+            build.https_cert_key(img, self.dir, self.dir / "out")
+        self.assertIn("both or neither", str(cm.exception))
+
+    def test_module_groups(self) -> None:
+        self.assertEqual(build.module_of(Path(
+            "build__third_party__wolfssl-5.5.4__src__ssl.c.o")),
+            "wolfssl/src/ssl")
+        self.assertEqual(build.module_of(Path(
+            "build__https-tap__gen__https_site.c.o")), "gen/https_site")
+
+
 class AllocatorCheckTest(unittest.TestCase):
     def compile(self, code: str, d: Path) -> Path:
         src = d / "x.c"
