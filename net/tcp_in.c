@@ -591,6 +591,12 @@ static void tcp_in_fin(struct tcp_conn *c, const struct tcp_seg *s,
 	c->rcv_nxt++;
 	c->fin_received = true;
 	c->ack_now = true;
+	if (c->ooo_count > 0) {
+		/* Data past the FIN: the peer contradicts itself. Its end
+		 * of stream stands; what lies beyond is forgotten. */
+		NET_STAT_INC(TCP_RX_DATA_PAST_FIN);
+		c->ooo_count = 0;
+	}
 	switch (c->state) {
 	case TCP_STATE_SYN_RCVD:
 	case TCP_STATE_ESTABLISHED:

@@ -164,6 +164,7 @@
 	X(TCP_RX_OOO, "tcp.rx_ooo")                                    \
 	X(TCP_RX_OOO_FULL, "tcp.rx_ooo_full")                          \
 	X(TCP_RX_DATA_AFTER_CLOSE, "tcp.rx_data_after_close")          \
+	X(TCP_RX_DATA_PAST_FIN, "tcp.rx_data_past_fin")                \
 	X(TCP_RX_COOKIE_OK, "tcp.rx_cookie_ok")                        \
 	X(TCP_TX, "tcp.tx")                                            \
 	X(TCP_TX_RETRANS, "tcp.tx_retrans")                            \

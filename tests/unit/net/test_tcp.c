@@ -1659,6 +1659,24 @@ TEST(scaled_window_never_offers_past_the_ring)
 	}
 }
 
+TEST(fin_before_out_of_order_data_forgets_it)
+{
+	int l, c;
+	uint32_t iss;
+
+	t_setup();
+	c = t_passive(&l, &iss);
+	/* Data at PISS + 2.., then a FIN at PISS + 1: the FIN's sequence
+	 * number ends right where that data starts. */
+	t_peer(TCP_FLAG_ACK, PISS + 2, iss + 1, "0123456789", 10);
+	CHECK_EQ(tcp_conns[c].ooo_count, 1);
+	t_peer(TCP_FLAG_ACK | TCP_FLAG_FIN, PISS + 1, iss + 1, NULL, 0);
+	CHECK_EQ(net_tcp_state(c), TCP_STATE_CLOSE_WAIT);
+	CHECK_EQ(tcp_conns[c].ooo_count, 0);
+	CHECK_EQ(fake_stat(NET_STAT_TCP_RX_DATA_PAST_FIN), 1);
+	CHECK_EQ(net_tcp_recv(c, rbuf, sizeof(rbuf), now), 0);
+}
+
 TEST(sack_blocks_sent_for_out_of_order_data)
 {
 	int l, c;
