@@ -83,7 +83,9 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c", "kernel/log.c",
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
-                           "tests/unit/drivers/virtio_model.c"),
+                           "tests/unit/drivers/virtio_model.c",
+                           "drivers/stm32/*.c",
+                           "tests/unit/drivers/stm32_eth_model.c"),
     "tests/unit/apps/dns_server": (*LIB, "net/*.c",
                                    "tests/unit/net/fake_netdev.c",
                                    "kernel/cmdline.c", "kernel/log.c",
@@ -93,7 +95,7 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
                  "net", "tests/unit", "tests/unit/net", "drivers/impair",
-                 "drivers/virtio", "apps/dns_server")
+                 "drivers/virtio", "drivers", "apps/dns_server")
 # The zone the dns_server unit tests and fuzz harness answer from.
 UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
