@@ -711,7 +711,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
             "python3-scapy", "python3", "dnsmasq-base", "hping3",
             "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
-    "cross": ("gcc", "libc6-dev", "binutils"),
+    "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi"),
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
     # The qemu tier, ./build.py run and bench boot for kernel targets.
