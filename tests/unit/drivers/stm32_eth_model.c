@@ -182,6 +182,13 @@ void sm_power_on(void)
 	sm_phy_defaults();
 	sm_block_reset();
 	sm.resets = 0;
+	/* RM0410 GPIO reset values: PA13-15 and PB3, PB4 start in debug. */
+	sm.gpio[SM_GPIOA][0] = 0xa8000000u;
+	sm.gpio[SM_GPIOA][2] = 0x0c000000u;
+	sm.gpio[SM_GPIOA][3] = 0x64000000u;
+	sm.gpio[SM_GPIOB][0] = 0x00000280u;
+	sm.gpio[SM_GPIOB][2] = 0x000000c0u;
+	sm.gpio[SM_GPIOB][3] = 0x00000100u;
 }
 
 /* ---- descriptors ---- */
@@ -357,6 +364,23 @@ uint32_t sm_dmasr(void)
 	return v | rps << ETH_DMASR_RPS_SHIFT | tps << ETH_DMASR_TPS_SHIFT;
 }
 
+/* GPIO or SYSCFG storage behind addr, or NULL. */
+static uint32_t *sm_other(uintptr_t addr)
+{
+	static const uintptr_t port[4] = {0x40020000u, 0x40020400u, 0x40020800u,
+					  0x40021800u};
+
+	if (addr & 3u)
+		return NULL;
+	for (int i = 0; i < 4; i++) {
+		if (addr >= port[i] && addr < port[i] + 0x28u)
+			return &sm.gpio[i][(addr - port[i]) / 4];
+	}
+	if (addr >= 0x40013800u && addr < 0x40013830u)
+		return &sm.syscfg[(addr - 0x40013800u) / 4];
+	return NULL;
+}
+
 static bool sm_reg_ok(uintptr_t addr, uint32_t *off)
 {
 	if (addr < STM32_ETH_BASE || addr >= STM32_ETH_BASE + ETH_REG_END ||
@@ -372,6 +396,8 @@ uint32_t stm32_hw_read32(uintptr_t addr)
 {
 	uint32_t off, v;
 
+	if (sm_other(addr))
+		return *sm_other(addr);
 	if (!sm_reg_ok(addr, &off))
 		return 0;
 	switch (off) {
@@ -438,6 +464,10 @@ void stm32_hw_write32(uintptr_t addr, uint32_t v)
 {
 	uint32_t off;
 
+	if (sm_other(addr)) {
+		*sm_other(addr) = v;
+		return;
+	}
 	if (!sm_reg_ok(addr, &off))
 		return;
 	switch (off) {

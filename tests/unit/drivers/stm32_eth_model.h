@@ -25,6 +25,9 @@
  *     with a latching-low link bit and autonegotiation complete, ID1/ID2,
  *     ANAR, PHYSCSR with the speed indication.
  *
+ * GPIO ports A, B, C, G and SYSCFG are plain registers at their reset
+ * values (RM0410 GPIO and SYSCFG chapters), for the RMII pin set-up.
+ *
  * Anything the driver does that the manual forbids (a register outside
  * the window, MACMIIAR/MACMIIDR written while busy, a descriptor list
  * address written while its process runs, a transmit descriptor without
@@ -86,12 +89,19 @@ struct stm32_eth_model {
 	uint32_t bad_access;
 	uint32_t tx_count; /* frames sent (the first SM_TX_LOG are kept) */
 	struct sm_tx_frame tx_log[SM_TX_LOG];
+	/* GPIOA, B, C, G (registers 0x00..0x24) and SYSCFG (0x00..0x2c),
+	 * plain storage at their reset values, for eth_pins.c */
+	uint32_t gpio[4][10];
+	uint32_t syscfg[12];
 	/* translation table of stm32_hw_dma_addr() */
 	uintptr_t win[SM_WINDOWS];
 	uint32_t nwin;
 };
 
 extern struct stm32_eth_model sm;
+
+/* Ports of sm.gpio[]. */
+enum sm_port { SM_GPIOA, SM_GPIOB, SM_GPIOC, SM_GPIOG };
 
 /* Power-on: registers at reset values, PHY present at address 0, link
  * down, no windows, nothing logged. */

@@ -14,6 +14,7 @@
 #include <net/net.h>
 
 #include "stm32/eth.h"
+#include "stm32/eth_pins.h"
 #include "stm32_eth_model.h"
 #include "virtio_model.h"
 
@@ -531,4 +532,34 @@ TEST(stm32_eth_random_traffic)
 	CHECK(t_stats().rx_missed > 0);
 	CHECK(t_stats().rx_too_long > 0);
 	CHECK(t_stats().tx_ring_full > 0);
+}
+
+TEST(stm32_eth_rmii_pins)
+{
+	static const struct {
+		enum sm_port port;
+		unsigned pin;
+	} pins[] = {{SM_GPIOA, 1},  {SM_GPIOA, 2},  {SM_GPIOA, 7},
+		    {SM_GPIOC, 1},  {SM_GPIOC, 4},  {SM_GPIOC, 5},
+		    {SM_GPIOG, 11}, {SM_GPIOG, 13}, {SM_GPIOB, 13}};
+	uint32_t moder_a;
+
+	sm_power_on();
+	moder_a = sm.gpio[SM_GPIOA][0];
+	stm32_eth_pins_init();
+	CHECK(sm.syscfg[1] & (1u << 23)); /* SYSCFG_PMC MII_RMII_SEL */
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		const uint32_t *g = sm.gpio[pins[i].port];
+		unsigned p = pins[i].pin;
+		uint32_t afr = g[p < 8 ? 8 : 9];
+
+		CHECK_EQ((g[0] >> (2 * p)) & 3u, 2); /* MODER: AF */
+		CHECK_EQ((g[1] >> p) & 1u, 0);	     /* push-pull */
+		CHECK_EQ((g[2] >> (2 * p)) & 3u, 3); /* very high speed */
+		CHECK_EQ((g[3] >> (2 * p)) & 3u, 0); /* no pull */
+		CHECK_EQ((afr >> (4 * (p % 8))) & 15u, 11); /* AF11 ETH */
+	}
+	/* The SWD pins PA13/PA14 (and PA15) keep their debug function. */
+	CHECK_EQ(sm.gpio[SM_GPIOA][0] >> 26, moder_a >> 26);
+	CHECK_EQ(sm.bad_access, 0);
 }
