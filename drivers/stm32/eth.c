@@ -3,7 +3,7 @@
  *
  * Rings: CONFIG_STM32_ETH_RX_DESCS receive and CONFIG_STM32_ETH_TX_DESCS
  * transmit descriptors, normal format, ring mode (RDES1 RER / TDES0 TER on
- * the last one; RM0410 §42.6.7, §42.6.8), each with one static buffer of
+ * the last one; RM0410 §42 "Tx/Rx DMA descriptors"), each with a buffer of
  * STM32_ETH_BUF bytes. A descriptor belongs to the DMA while its OWN bit is
  * set and to the driver otherwise; the driver writes the other words
  * first, then OWN, then a barrier, then the poll demand.
@@ -17,10 +17,10 @@
  * The DMA is told to forward error and undersized frames (DMAOMR FEF,
  * FUGF) so that this driver is the one place that drops and counts them.
  *
- * Receive buffer unavailable (RM0410 §42.6.8 and DMASR RBUS): when the DMA
- * reaches a descriptor the driver still owns it suspends receive; frames
- * arriving meanwhile are missed (DMAMFBOCR). After giving a descriptor back
- * the driver clears RBUS and writes DMARPDR, which restarts the fetch.
+ * Receive buffer unavailable (RM0410 §42 "Rx DMA descriptors", DMASR RBUS):
+ * when the DMA reaches a descriptor the driver still owns it suspends receive;
+ * frames arriving meanwhile are missed (DMAMFBOCR). After giving a descriptor
+ * back the driver clears RBUS and writes DMARPDR, which restarts the fetch.
  *
  * Transmit: tx_acquire() first reclaims the descriptors the DMA has closed
  * (oldest first; an error summary is counted), then lends the buffer of
@@ -122,7 +122,7 @@ static bool stm32_eth_wait_clear(uint32_t off, uint32_t mask)
 	return false;
 }
 
-/* ---- MDIO, RM0410 §42.5 station management (MACMIIAR/MACMIIDR) ---- */
+/* ---- MDIO, RM0410 §42 station management (MACMIIAR/MACMIIDR) ---- */
 
 static uint32_t stm32_eth_mdio_cmd(uint8_t phy, uint8_t reg)
 {
@@ -254,7 +254,7 @@ static int stm32_eth_block_reset(void)
 	return NET_OK;
 }
 
-/* The DMA initialisation order of RM0410 §42.6 (DMA initialization). */
+/* The DMA initialisation order of RM0410 §42 ("DMA initialization"). */
 static void stm32_eth_configure(void)
 {
 	const uint8_t *m = eth.mac;

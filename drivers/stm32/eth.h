@@ -14,8 +14,8 @@
  *
  * Descriptors: the normal (four-word) format, in ring mode. The enhanced
  * format is needed only for time stamps and for the receive checksum
- * offload's status (RM0410 §42.6.8: IPCO = 1 requires enhanced
- * descriptors); the driver uses neither.
+ * offload's status (RM0410 §42, "Rx DMA descriptors": IPCO = 1 requires
+ * enhanced descriptors); the driver uses neither.
  *
  * Checksum offload: none. The stack computes and checks every IP, ICMP,
  * UDP and TCP checksum itself, as on every target; the MAC only generates

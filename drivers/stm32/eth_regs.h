@@ -15,10 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* RM0410 §2.2.2 memory map: ETH at 0x4002 8000 on AHB1. */
+/* RM0410 §2.2 memory map: ETH at 0x4002 8000 on AHB1. */
 #define STM32_ETH_BASE 0x40028000u
 
-/* MAC registers, RM0410 §42.8.1 (offsets from STM32_ETH_BASE). */
+/* MAC registers, RM0410 §42 "MAC register description" (offsets from
+ * STM32_ETH_BASE). */
 #define ETH_MACCR    0x0000u
 #define ETH_MACFFR   0x0004u
 #define ETH_MACMIIAR 0x0010u
@@ -27,7 +28,7 @@
 #define ETH_MACA0HR  0x0040u
 #define ETH_MACA0LR  0x0044u
 
-/* DMA registers, RM0410 §42.8.4. */
+/* DMA registers, RM0410 §42 "DMA register description". */
 #define ETH_DMABMR    0x1000u
 #define ETH_DMATPDR   0x1004u
 #define ETH_DMARPDR   0x1008u
@@ -124,7 +125,7 @@
 #define ETH_DMAMFBOCR_MFA(v) (((v) >> 17) & 0x7ffu)
 
 /*
- * Normal DMA descriptors, RM0410 §42.6.7 (Tx) and §42.6.8 (Rx): four
+ * Normal DMA descriptors, RM0410 §42 "Tx/Rx DMA descriptors": four
  * words, buffer 1 only, in ring mode (the DMA moves 16 bytes on, DSL = 0,
  * and back to the list base after the descriptor marked end of ring).
  */

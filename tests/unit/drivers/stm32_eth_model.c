@@ -1,7 +1,7 @@
 /*
  * stm32_eth_model.c - the STM32F7 ETH block and LAN8742A model
  * (stm32_eth_model.h). Behaviour follows RM0410 §42 (Ethernet): the
- * DMA's descriptor handling §42.6, the registers §42.8.
+ * DMA's descriptor handling and its register descriptions.
  */
 #include "stm32_eth_model.h"
 

@@ -4,7 +4,7 @@
  * of drivers/stm32/stm32_hw.h.
  *
  * The model implements stm32_hw_read32/write32 over the ETH register
- * window (RM0410 §42.8), stm32_hw_barrier() and stm32_hw_dma_addr() (a
+ * window (RM0410 §42), stm32_hw_barrier() and stm32_hw_dma_addr() (a
  * table of 64 KiB bus windows, one per static object the driver names),
  * and acts as the hardware as RM0410 describes it:
  *
