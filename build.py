@@ -189,6 +189,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("virtio", "rng_polls", "int", 1000000, "CONFIG_VIRTIO_RNG_POLLS",
            "times one virtio_rng_read() looks for the device's answer "
            "before it fails with NET_EIO", 1, 1 << 30),
+    Option("stm32", "rx_descriptors", "int", 8, "CONFIG_STM32_ETH_RX_DESCS",
+           "STM32 ETH receive descriptors, each with a 1536-byte buffer "
+           "(more when mtu is over 1500)", 2, 256),
+    Option("stm32", "tx_descriptors", "int", 4, "CONFIG_STM32_ETH_TX_DESCS",
+           "STM32 ETH transmit descriptors, each with a 1536-byte buffer",
+           2, 256),
+    Option("stm32", "phy_addr", "int", 0, "CONFIG_STM32_ETH_PHY_ADDR",
+           "MDIO address of the Ethernet PHY (LAN8742A on NUCLEO-144: 0)",
+           0, 31),
+    Option("stm32", "polls", "int", 100000, "CONFIG_STM32_ETH_POLLS",
+           "times the STM32 ETH driver reads a register waiting for the "
+           "DMA reset, an MDIO transfer or the PHY reset to finish",
+           1, 1 << 30),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",
            0, 1 << 40),
@@ -769,7 +782,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
             "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd",
             "curl", "openssl", "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
-    "cross": ("gcc", "libc6-dev", "binutils"),
+    "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),

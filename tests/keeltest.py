@@ -83,7 +83,9 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                               "kernel/kernel_tcp.c"),
     "tests/unit/drivers": (*LIB, "kernel/cmdline.c", "kernel/log.c",
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
-                           "tests/unit/drivers/virtio_model.c"),
+                           "tests/unit/drivers/virtio_model.c",
+                           "drivers/stm32/*.c",
+                           "tests/unit/drivers/stm32_eth_model.c"),
     "tests/unit/apps/dns_server": (*LIB, "net/*.c",
                                    "tests/unit/net/fake_netdev.c",
                                    "kernel/cmdline.c", "kernel/log.c",
@@ -94,7 +96,7 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
                  "net", "tests/unit", "tests/unit/net", "drivers/impair",
-                 "drivers/virtio", "apps/dns_server", "apps/https")
+                 "drivers/virtio", "drivers", "apps/dns_server", "apps/https")
 # The zone the dns_server unit tests and fuzz harness answer from.
 UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
@@ -226,6 +228,7 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
             continue
         results.ok(name)
     _cross_drivers(results, args)
+    _cross_gcc_drivers(results, args)
 
 
 # Drivers no target links yet, compiled freestanding for the machines they
@@ -249,6 +252,45 @@ def _cross_drivers(results: Results, args: argparse.Namespace) -> None:
                 results.fail(name, str(e))
                 continue
             results.ok(name)
+
+
+# Drivers compiled with a GCC cross toolchain for one CPU:
+# name -> (sources, compiler, code-generation flags).
+CROSS_GCC_DRIVERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # The STM32F7's core; no FPU use in drivers (soft-float calls none).
+    "stm32-cortex-m7": ("drivers/stm32/*.c", "arm-none-eabi-gcc",
+                        ("-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=soft")),
+}
+
+
+def _cross_gcc_drivers(results: Results, args: argparse.Namespace) -> None:
+    for name, (pattern, cc, cpu) in CROSS_GCC_DRIVERS.items():
+        name = f"cross/{name}"
+        if not _wanted(args, name):
+            continue
+        if not shutil.which(cc):
+            results.skip(name, f"{cc} is not installed")
+            continue
+        try:
+            _compile_freestanding_gcc(cc, cpu, _b.glob_sources([pattern]),
+                                      name.split("/")[1])
+        except _b.KeelError as e:
+            results.fail(name, str(e))
+            continue
+        results.ok(name)
+
+
+def _compile_freestanding_gcc(cc: str, cpu: tuple[str, ...],
+                              sources: list[Path], tag: str) -> None:
+    gen = _unit_config()
+    include = subprocess.run([cc, "-print-file-name=include"],
+                             capture_output=True, text=True,
+                             check=True).stdout.strip()
+    incs = [f"-I{ROOT / i}" for i in UNIT_INCLUDES] + [f"-I{gen}"]
+    flags = (*_b.BASE_CFLAGS, "-Os", *cpu, "-ffreestanding", "-nostdinc",
+             "-isystem", include, f"-I{ROOT / 'kernel/lib/libc'}", *incs)
+    comp = _b.Compiler(cc, flags, BUILD / "cross" / tag / "obj")
+    comp.compile(sources)
 
 
 def _compile_freestanding(arch: str, sources: list[Path]) -> None:
