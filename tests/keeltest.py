@@ -434,9 +434,6 @@ QEMU_IMAGE = "echo-x86"
 
 
 def tier_qemu(results: Results, args: argparse.Namespace) -> None:
-    if not shutil.which("qemu-system-x86_64"):
-        results.skip("qemu/all", "qemu-system-x86_64 is not installed")
-        return
     exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
@@ -446,8 +443,12 @@ def tier_qemu(results: Results, args: argparse.Namespace) -> None:
             continue
         name = _script_image(script, QEMU_IMAGE)
         try:
+            image = _b.load_image(_b.image_path(name))
+            qemu = f"qemu-system-{image.target.name}"
+            if not shutil.which(qemu):
+                results.skip(f"qemu/{group}", f"{qemu} is not installed")
+                continue
             if name not in exes:
-                image = _b.load_image(_b.image_path(name))
                 exes[name] = _b.build_image(image, quiet_link=True)
         except _b.KeelError as e:
             results.fail(f"qemu/{group}", f"image {name}: {e}")

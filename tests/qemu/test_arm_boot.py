@@ -1,0 +1,119 @@
+"""qemu/arm_boot - the aarch64 image boots on QEMU's virt machine with a
+Cortex-A53 and with the "max" CPU.
+
+Each boot must log the devicetree found at 0x40000000 (an ELF kernel gets
+no pointer in x0) with its size, the CPU, the memory from /memory with
+the image inside it, PSCI's conduit from /psci (hvc), the GICv2, the
+generic timer's rate, the entropy source (virtio-rng with a Cortex-A53,
+which has no RNDR; virtio-rng and RNDR with max), the stack coming up
+("keel: up on ...") and the application, then stop through stop_ms= and
+leave QEMU with the kernel's exit code 0 (semihosting: the status is the
+code). The idle must have slept on the virtual timer and been woken by
+its interrupt. Also: the command line reaches the kernel through /chosen
+bootargs, a bad key is refused with exit code 2, no netdev=null means
+"no network device" and exit code 4, and a Cortex-A53 without virtio-rng
+refuses to start the stack (exit code 3) while max, with RNDR, starts.
+
+    python3 tests/qemu/test_arm_boot.py --keel build/echo-aarch64/keel.elf
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from qemulab import Cases, boot, note  # noqa: E402
+
+IMAGE = "echo-aarch64"
+TARGET = "aarch64"
+EXIT_USAGE = 2
+EXIT_ENTROPY = 3
+EXIT_NETDEV = 4
+CPUS = {"cortex-a53": r"Cortex-A53 r\dp\d", "max": r".*midr 0x[0-9a-f]{8}"}
+ENTROPY = {"cortex-a53": r"aarch64: entropy from virtio-rng$",
+           "max": r"aarch64: entropy from virtio-rng, rndr$"}
+
+
+def arm_boot(elf: Path, cmdline: str, cpu: str = "max", **kw):  # type: ignore[no-untyped-def]
+    return boot(elf, "virt", cmdline, cpu=cpu, target=TARGET, **kw)
+
+
+def boots(elf: Path, cpu: str) -> None:
+    b = arm_boot(elf, "netdev=null stop_ms=800", cpu)
+    b.expect(r"aarch64: devicetree at 0x40000000, \d+ bytes$")
+    b.expect(rf"keel: \S+ on aarch64 \({CPUS[cpu]}.*\), el1", "the CPU")
+    b.expect(r"aarch64: memory 0x40000000-0x[0-9a-f]+ \(\d+ MiB\); image "
+             r"0x40200000-0x[0-9a-f]+", "the memory line")
+    b.expect(r"aarch64: psci via hvc$")
+    b.expect(r"aarch64: gicv2 distributor at 0x8000000 .*cpu interface at "
+             r"0x8010000; virtual timer on intid 27")
+    clk = b.expect(r"aarch64: clock: generic timer (\d+\.\d+) MHz")
+    b.expect(ENTROPY[cpu], "the entropy source")
+    b.expect(r"keel: up on null0 mac [0-9a-f:]{17} ip 10\.0\.2\.15/24",
+             "the ready line")
+    b.expect(r"udp-echo: echoing udp port 7")
+    b.expect(r"keel: stopped \(exit 0\)")
+    b.expect_code(0)
+    st = b.stats()
+    if st.get("aarch64.timer_irqs", 0) < 1 or \
+       st.get("aarch64.idle_sleeps", 0) < 1:
+        raise AssertionError(f"the idle did not sleep on the timer: {st}")
+    stop = b.stamp(r"stop_ms=800 reached")
+    if stop is None or not 0.8 <= stop < 1.2:
+        raise AssertionError(f"stop_ms=800 reached at {stop} s")
+    ready = b.arrival(r"keel: up on")
+    note(f"virt/{cpu}: ready {ready:.3f} s after QEMU started (kernel "
+         f"clock {b.stamp('keel: up on'):.3f} s), generic timer "
+         f"{clk.group(1)} MHz")
+
+
+def cmdline(elf: Path) -> None:
+    b = arm_boot(elf, "netdev=null stop_ms=200 ip=192.168.7.9/20 log=debug")
+    b.expect(r"keel: up on null0 mac \S+ ip 192\.168\.7\.9/20",
+             "ip= from /chosen bootargs")
+    b.expect(r"\] debug ", "a debug line (log=debug)")
+    b.expect_code(0)
+
+
+def bad_key(elf: Path) -> None:
+    b = arm_boot(elf, "netdev=null nosuchkey=1")
+    b.expect(r"command line: unknown key: 'nosuchkey=1'")
+    b.expect_code(EXIT_USAGE)
+    b = arm_boot(elf, "netdev=loop")
+    b.expect(r"aarch64: netdev=loop: expected null")
+    b.expect_code(EXIT_USAGE)
+
+
+def no_netdev(elf: Path) -> None:
+    b = arm_boot(elf, "")
+    b.expect(r"aarch64: no network device driver")
+    b.expect(r"keel: no network device")
+    b.expect_code(EXIT_NETDEV)
+
+
+def no_entropy(elf: Path) -> None:
+    b = arm_boot(elf, "netdev=null", cpu="cortex-a53", rng=False)
+    b.expect(r"aarch64: entropy from nothing \(no virtio-rng, no rndr\)")
+    b.expect(r"keel: this platform has no entropy source; refusing")
+    b.expect_code(EXIT_ENTROPY)
+    b = arm_boot(elf, "netdev=null stop_ms=100", cpu="max", rng=False)
+    b.expect(r"aarch64: entropy from rndr$")
+    b.expect(r"keel: up on")
+    b.expect_code(0)
+
+
+def main() -> int:
+    cases = Cases("arm_boot")
+    elf = cases.elf
+    for cpu in CPUS:
+        cases.run(cpu, lambda c=cpu: boots(elf, c))
+    cases.run("cmdline", lambda: cmdline(elf))
+    cases.run("bad_key", lambda: bad_key(elf))
+    cases.run("no_netdev", lambda: no_netdev(elf))
+    cases.run("no_entropy", lambda: no_entropy(elf))
+    return cases.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
