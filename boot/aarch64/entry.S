@@ -20,8 +20,8 @@
  *      nothing above 4 GiB. MAIR_EL1, TCR_EL1, TTBR0_EL1, then SCTLR_EL1
  *      M, C and I;
  *   4. zero .bss but the table and the stack (after the MMU, so that no
- *      stale cache line can hide the zeros), and call arm64_main(dtb)
- *      with x29 = x30 = 0, which ends every frame-pointer backtrace.
+ *      stale cache line can hide the zeros), and call arm64_main(dtb, el)
+ *      (el: the exception level at entry) with x29 = x30 = 0, which ends every frame-pointer backtrace.
  *
  * Arm ARM (DDI 0487) D8 (VMSAv8-64 translation), D19 (system registers).
  * Deliberately not done: per-page permissions (text is writable, data
@@ -72,8 +72,8 @@
 	.type _start, @function
 _start:
 	mov x19, x0			/* the DTB's address, or 0 */
-	mrs x1, CurrentEL
-	cmp x1, #CURRENTEL_EL2
+	mrs x20, CurrentEL		/* the EL we were entered at */
+	cmp x20, #CURRENTEL_EL2
 	b.ne 1f
 
 	/* 1. EL2 -> EL1. */
@@ -146,6 +146,7 @@ _start:
 5:	mov x29, #0
 	mov x30, #0
 	mov x0, x19
+	lsr x1, x20, #2
 	bl arm64_main
 6:	wfe
 	b 6b

@@ -2,8 +2,9 @@
  * main.c - arm64_main(), the aarch64 target's first C: from the
  * devicetree to kernel_main().
  *
- * entry.S calls arm64_main(dtb) at EL1 with the MMU and caches on, on the
- * boot stack, IRQs masked; dtb is x0 at entry (0 for an ELF kernel). In
+ * entry.S calls arm64_main(dtb, el) at EL1 with the MMU and caches on, on
+ * the boot stack, IRQs masked; dtb is x0 at entry (0 for an ELF kernel),
+ * el the exception level QEMU started the CPU at (1, or 2). In
  * order:
  *   0. the PL011;
  *   1. the devicetree: at dtb, or at 0x40000000 where QEMU puts it for an
@@ -41,7 +42,7 @@
 
 extern const char __image_start[], __image_end[]; /* linker.ld */
 
-_Noreturn void arm64_main(uint64_t dtb);
+_Noreturn void arm64_main(uint64_t dtb, uint64_t el);
 
 static char boot_line[CMDLINE_MAX + 1];
 
@@ -154,7 +155,7 @@ static void boot_entropy(void)
 		   rndr ? "rndr" : "nothing (no virtio-rng, no rndr)");
 }
 
-_Noreturn void arm64_main(uint64_t dtb)
+_Noreturn void arm64_main(uint64_t dtb, uint64_t el)
 {
 	struct arm64_fdt fdt;
 
@@ -162,8 +163,9 @@ _Noreturn void arm64_main(uint64_t dtb)
 	arm64_uart_init();
 	boot_fdt(dtb, &fdt);
 	boot_copy_cmdline(&fdt);
-	log_printf(LOG_INFO, "keel: %s on aarch64 (%s), el1", CONFIG_IMAGE_NAME,
-		   arm64_cpu_name());
+	log_printf(LOG_INFO, "keel: %s on aarch64 (%s), el1%s",
+		   CONFIG_IMAGE_NAME, arm64_cpu_name(),
+		   el == 2 ? " (entered at el2)" : "");
 	boot_memory(&fdt);
 	boot_psci(&fdt);
 	if (arm64_gic_init() != NET_OK || arm64_timer_init() != NET_OK)

@@ -108,10 +108,12 @@ class Boot:
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
          timeout: float = 60,
          memory_mb: int = build.QEMU_MEMORY_MB, target: str = "x86_64",
-         rng: bool = True) -> Boot:
-    """Boot until QEMU exits (or kill it after `timeout` seconds)."""
-    cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
-                             memory_mb=memory_mb, target=target, rng=rng)
+         rng: bool = True, extra: tuple[str, ...] = ()) -> Boot:
+    """Boot until QEMU exits (or kill it after `timeout` seconds); extra
+    arguments go at the end of QEMU's command line."""
+    cmd = [*build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
+                               memory_mb=memory_mb, target=target, rng=rng),
+           *extra]
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,

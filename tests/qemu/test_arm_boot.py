@@ -12,7 +12,9 @@ code). The idle must have slept on the virtual timer and been woken by
 its interrupt. Also: the command line reaches the kernel through /chosen
 bootargs, a bad key is refused with exit code 2, no netdev=null means
 "no network device" and exit code 4, and a Cortex-A53 without virtio-rng
-refuses to start the stack (exit code 3) while max, with RNDR, starts.
+refuses to start the stack (exit code 3) while max, with RNDR, starts; a
+CPU started at EL2 (virtualization=on) drops to EL1 and finds PSCI on SMC;
+a GICv3 (gic-version=3) is refused with exit code 1.
 
     python3 tests/qemu/test_arm_boot.py --keel build/echo-aarch64/keel.elf
 """
@@ -103,6 +105,23 @@ def no_entropy(elf: Path) -> None:
     b.expect_code(0)
 
 
+def from_el2(elf: Path) -> None:
+    # virtualization=on starts the CPU at EL2 and makes PSCI's conduit SMC.
+    b = arm_boot(elf, "netdev=null stop_ms=100",
+                 extra=("-machine", "virtualization=on"))
+    b.expect(r"keel: \S+ on aarch64 .*, el1 \(entered at el2\)")
+    b.expect(r"aarch64: psci via smc$")
+    b.expect(r"keel: up on")
+    b.expect_code(0)
+
+
+def gicv3_refused(elf: Path) -> None:
+    b = arm_boot(elf, "netdev=null", extra=("-machine", "gic-version=3"))
+    b.expect(r"aarch64: the interrupt controller is not a gicv2 .*at the "
+             r"gicv3 offset 3\)")
+    b.expect_code(1)
+
+
 def main() -> int:
     cases = Cases("arm_boot")
     elf = cases.elf
@@ -112,6 +131,8 @@ def main() -> int:
     cases.run("bad_key", lambda: bad_key(elf))
     cases.run("no_netdev", lambda: no_netdev(elf))
     cases.run("no_entropy", lambda: no_entropy(elf))
+    cases.run("from_el2", lambda: from_el2(elf))
+    cases.run("gicv3_refused", lambda: gicv3_refused(elf))
     return cases.done()
 
 

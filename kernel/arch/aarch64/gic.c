@@ -12,8 +12,8 @@
  * GICC_EOIR. The GIC's security extensions are absent on virt without
  * EL3, so both groups are enabled and group 0 arrives as IRQ. GICv3
  * (-M virt,gic-version=3) is not supported: the distributor's
- * GICD_PIDR2 architecture field is checked and anything but v1/v2 is
- * refused at boot.
+ * GICD_PIDR2 architecture field (offset 0xfe8; a GICv3 has it at 0xffe8)
+ * is checked and anything but v1/v2 is refused at boot.
  *
  * The generic timer (Arm ARM D11): CNTFRQ_EL0 is the counter's rate
  * (QEMU: 62.5 MHz); CNTVCT_EL0, read after an ISB, is the clock. The EL1
@@ -36,6 +36,7 @@
 #define GICD_ICPENDR0	 0x280
 #define GICD_IPRIORITYR	 0x400
 #define GICD_PIDR2	 0xfe8
+#define GICD_PIDR2_V3	 0xffe8 /* where a GICv3 distributor has it */
 #define GICC_CTLR	 0x000
 #define GICC_PMR	 0x004
 #define GICC_IAR	 0x00c
@@ -74,9 +75,10 @@ int arm64_gic_init(void)
 	if (arch != 1 && arch != 2) {
 		log_printf(LOG_ERROR,
 			   "aarch64: the interrupt controller is not a gicv2 "
-			   "(GICD_PIDR2 says v%u); boot with -M virt "
-			   "(gic-version=2)",
-			   (unsigned)arch);
+			   "(GICD_PIDR2 architecture %u; at the gicv3 offset "
+			   "%u); boot with -M virt (gic-version=2)",
+			   (unsigned)arch,
+			   (unsigned)((*gicd(GICD_PIDR2_V3) >> 4) & 0xf));
 		return NET_ENOTSUP;
 	}
 	*gicd(GICD_CTLR) = 0;
