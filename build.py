@@ -1134,21 +1134,29 @@ QEMU_ARM_RNG = ("-device", "virtio-rng-device",
                 "-global", "virtio-mmio.force-legacy=false")
 
 
+# ./build.py run --net user (aarch64): host ports 10000 + the guest's.
+QEMU_USER_FORWARDS = tuple(f"{proto}:127.0.0.1:{10000 + port}-:{port}"
+                           for port in (7, 53, 80) for proto in ("udp", "tcp"))
+
+
 def qemu_machines(target: str) -> tuple[str, ...]:
     return QEMU_ARM_MACHINES if target == "aarch64" else QEMU_MACHINES
 
 
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                  memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
-                 rng: bool = True) -> list[str]:
+                 rng: bool = True, net: str = "none",
+                 hostfwd: tuple[str, ...] = ()) -> list[str]:
     """The QEMU command line that boots an x86_64 or aarch64 image.
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
     virtio device, which the kernel does not accept. pc and q35: -nic none
     (no default e1000 and its option ROM). aarch64 (virt): -semihosting,
-    so that the kernel's exit code becomes QEMU's status, and with `rng` a
-    virtio-rng device.
+    so that the kernel's exit code becomes QEMU's status, with `rng` a
+    virtio-rng device, and with net "user" a virtio-net device on QEMU's
+    user-mode network (SLIRP), `hostfwd` its port forwards
+    ("udp:127.0.0.1:7007-:7").
     """
     machines = qemu_machines(target)
     if machine not in machines:
@@ -1156,11 +1164,21 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                         f"{', '.join(machines)} for {target}, got "
                         f"{machine!r}")
     if target == "aarch64":
+        nic: list[str] = []
+        if net == "user":
+            fwd = "".join(f",hostfwd={f}" for f in hostfwd)
+            nic = ["-netdev", f"user,id=n0{fwd}", "-device",
+                   "virtio-net-device,netdev=n0"]
+            if not rng:
+                nic += QEMU_ARM_RNG[2:]  # modern virtio-mmio windows
+        elif net != "none":
+            raise KeelError(f"--net {net}: aarch64 images take none or "
+                            f"user")
         return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu,
                 "-m", f"{memory_mb}M", "-nodefaults", "-kernel", str(elf),
                 "-append", cmdline, "-display", "none", "-serial", "stdio",
                 "-no-reboot", "-semihosting",
-                *(QEMU_ARM_RNG if rng else ())]
+                *(QEMU_ARM_RNG if rng else ()), *nic]
     if machine == "microvm":
         mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
                 "-no-acpi"]
@@ -1204,13 +1222,22 @@ def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
     target = image.target.name
     machine = args.machine or qemu_machines(target)[0]
     net = args.net or QEMU_DEFAULT_NET
-    if net != "none":
+    hostfwd: tuple[str, ...] = ()
+    if target == "aarch64" and net == "user":
+        hostfwd = QEMU_USER_FORWARDS
+        say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
+            "to the guest's port 7, :10080 to 80, :10053 to 53")
+    elif target == "aarch64" and net != "none":
+        raise KeelError(f"--net {net}: aarch64 images take --net none "
+                        f"(netdev=null) or user (virtio-net on SLIRP) for "
+                        f"now")
+    elif net != "none":
         raise KeelError(f"--net {net}: the {target} target has no network "
                         f"driver yet (virtio-net is coming); --net none "
                         f"boots with netdev=null, a device that drops "
                         f"every frame")
     cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net),
-                       target=target)
+                       target=target, net=net, hostfwd=hostfwd)
     say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
     say(shlex.join(cmd))
     r = subprocess.run(cmd)
@@ -1315,8 +1342,9 @@ def make_parser() -> argparse.ArgumentParser:
                    "aarch64 ones)")
     s.add_argument("--net", choices=QEMU_NETS, default=None,
                    help="QEMU networking for QEMU images (default "
-                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; user, passt "
-                   "and tap need the virtio-net driver)")
+                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; aarch64 also "
+                   "takes user: virtio-net on SLIRP, host port 10000 + N "
+                   "forwarded to N for 7, 53, 80; passt and tap wait)")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("test", help="run test tiers",
                        description="Run test tiers; all of them by default. "

@@ -11,8 +11,10 @@
  *            GICv2, then WFI
  *   exit     semihosting SYS_EXIT_EXTENDED (QEMU -semihosting exits with
  *            the code), else PSCI SYSTEM_OFF (status 0), else a stop
- *   netdev   none yet: "no network device driver" and NULL, unless the
- *            test key netdev=null asks for drivers/null
+ *   netdev   virtio-net in virt's virtio-mmio windows (QEMU -device
+ *            virtio-net-device with virtio-mmio.force-legacy=false), its
+ *            interrupt (window i: INTID 48 + i) waking the idle; or
+ *            drivers/null with the test key netdev=null
  *
  * Target keys, for tests:
  *   fault=undef|data|exec|brk
@@ -21,8 +23,9 @@
  *                         (undef: UDF; data: a read of 4 GiB, the first
  *                         address entry.S leaves unmapped; exec: a call
  *                         to it; brk: BRK #0)
- *   netdev=null           a device that drops what it is sent, so the
- *                         kernel reaches its loop without a NIC
+ *   netdev=null|virtio    null: a device that drops what it is sent, so
+ *                         the kernel reaches its loop without a NIC;
+ *                         virtio (the default): virtio-net
  *   stop_ms=N             after N ms of uptime print the counters (the
  *                         stack's, then aarch64.* and null.*) and stop
  *                         with exit code 0
@@ -39,6 +42,7 @@
 #include <kernel/log.h>
 #include <net/net.h>
 #include <null_netdev.h>
+#include <virtio_net.h>
 
 #include "boot.h"
 
@@ -51,6 +55,8 @@ const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
 					     NULL};
 
 static bool platform_null;
+static bool platform_virtio;
+static uint64_t platform_virtio_irqs;
 static bool platform_stop_set;
 static uint64_t platform_stop_at_ms;
 
@@ -88,10 +94,14 @@ static void platform_stats(void)
 	arm64_irq_get_stats(&s);
 	kernel_print_stat("aarch64.idle_sleeps", s.idle_sleeps);
 	kernel_print_stat("aarch64.timer_irqs", s.timer_irqs);
+	kernel_print_stat("aarch64.device_irqs", s.device_irqs);
 	kernel_print_stat("aarch64.other_irqs", s.other_irqs);
 	kernel_print_stat("aarch64.spurious_irqs", s.spurious_irqs);
 	if (platform_null)
 		kernel_print_stat("null.tx_frames", null_netdev_tx_frames());
+	if (platform_virtio)
+		kernel_print_stat("aarch64.virtio_net_irqs",
+				  platform_virtio_irqs);
 }
 
 _Noreturn static void platform_usage(const char *key, const char *value,
@@ -180,23 +190,56 @@ static void platform_read_stop(void)
 
 /* ---- device and idle ----------------------------------------------------- */
 
+/* In the handler: the device's line stays up until its status is read. */
+static void platform_virtio_irq(void *arg)
+{
+	(void)arg;
+	if (virtio_net_ack_interrupt())
+		platform_virtio_irqs++;
+}
+
+static struct netdev *platform_virtio_net(void)
+{
+	struct netdev *dev = virtio_net_probe_mmio(ARM64_VIRTIO_MMIO_BASE,
+						   ARM64_VIRTIO_MMIO_COUNT,
+						   ARM64_VIRTIO_MMIO_STRIDE);
+	const struct virtio_irq *irq;
+	unsigned intid;
+
+	if (!dev)
+		return NULL;
+	platform_virtio = true;
+	irq = virtio_net_irq();
+	intid = ARM64_VIRTIO_MMIO_INTID + irq->slot;
+	if (arm64_irq_enable(intid, platform_virtio_irq, NULL) != NET_OK) {
+		log_printf(LOG_WARN,
+			   "aarch64: virtio-net: intid %u unavailable; "
+			   "frames wait for the next timer",
+			   intid);
+		return dev;
+	}
+	log_printf(LOG_INFO, "aarch64: virtio-net at 0x%lx, intid %u",
+		   (unsigned long)irq->base, intid);
+	return dev;
+}
+
 struct netdev *platform_netdev(void)
 {
-	char v[PLATFORM_VALUE_MAX];
+	char v[PLATFORM_VALUE_MAX] = "virtio";
 
 	platform_fault();
 	platform_read_stop();
 	kernel_set_stats_hook(platform_stats);
-	if (platform_key("netdev", v, sizeof(v), "null")) {
-		if (strcmp(v, "null") != 0)
-			platform_usage("netdev", v, "null");
+	(void)platform_key("netdev", v, sizeof(v), "null or virtio");
+	if (strcmp(v, "null") == 0) {
 		platform_null = true;
 		log_printf(LOG_INFO, "aarch64: netdev=null: frames sent are "
 				     "dropped, none arrive");
 		return null_netdev_open();
 	}
-	log_printf(LOG_ERROR, "aarch64: no network device driver");
-	return NULL;
+	if (strcmp(v, "virtio") != 0)
+		platform_usage("netdev", v, "null or virtio");
+	return platform_virtio_net();
 }
 
 void platform_idle(uint64_t deadline_ms)

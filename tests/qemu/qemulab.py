@@ -108,11 +108,13 @@ class Boot:
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
          timeout: float = 60,
          memory_mb: int = build.QEMU_MEMORY_MB, target: str = "x86_64",
-         rng: bool = True, extra: tuple[str, ...] = ()) -> Boot:
+         rng: bool = True, extra: tuple[str, ...] = (), net: str = "none",
+         hostfwd: tuple[str, ...] = ()) -> Boot:
     """Boot until QEMU exits (or kill it after `timeout` seconds); extra
     arguments go at the end of QEMU's command line."""
     cmd = [*build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
-                               memory_mb=memory_mb, target=target, rng=rng),
+                               memory_mb=memory_mb, target=target, rng=rng,
+                               net=net, hostfwd=hostfwd),
            *extra]
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()

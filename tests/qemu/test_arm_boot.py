@@ -10,8 +10,9 @@ which has no RNDR; virtio-rng and RNDR with max), the stack coming up
 leave QEMU with the kernel's exit code 0 (semihosting: the status is the
 code). The idle must have slept on the virtual timer and been woken by
 its interrupt. Also: the command line reaches the kernel through /chosen
-bootargs, a bad key is refused with exit code 2, no netdev=null means
-"no network device" and exit code 4, and a Cortex-A53 without virtio-rng
+bootargs, a bad key is refused with exit code 2, without netdev=null and
+without a virtio-net device the probe says so and the kernel stops with
+"no network device", exit code 4, and a Cortex-A53 without virtio-rng
 refuses to start the stack (exit code 3) while max, with RNDR, starts; a
 CPU started at EL2 (virtualization=on) drops to EL1 and finds PSCI on SMC;
 a GICv3 (gic-version=3) is refused with exit code 1.
@@ -83,13 +84,13 @@ def bad_key(elf: Path) -> None:
     b.expect(r"command line: unknown key: 'nosuchkey=1'")
     b.expect_code(EXIT_USAGE)
     b = arm_boot(elf, "netdev=loop")
-    b.expect(r"aarch64: netdev=loop: expected null")
+    b.expect(r"aarch64: netdev=loop: expected null or virtio")
     b.expect_code(EXIT_USAGE)
 
 
 def no_netdev(elf: Path) -> None:
     b = arm_boot(elf, "")
-    b.expect(r"aarch64: no network device driver")
+    b.expect(r"virtio-net: no device in 32 MMIO windows at 0xa000000")
     b.expect(r"keel: no network device")
     b.expect_code(EXIT_NETDEV)
 

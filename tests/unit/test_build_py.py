@@ -370,6 +370,15 @@ class QemuTest(unittest.TestCase):
         cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
                                  rng=False)
         self.assertNotIn("virtio-rng-device", cmd)
+        self.assertNotIn("virtio-net-device,netdev=n0", cmd)
+        cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
+                                 net="user",
+                                 hostfwd=("udp:127.0.0.1:7007-:7",))
+        self.assertIn("virtio-net-device,netdev=n0", cmd)
+        self.assertIn("user,id=n0,hostfwd=udp:127.0.0.1:7007-:7", cmd)
+        with self.assertRaises(build.KeelError):
+            build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
+                               net="tap")
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "microvm", "",
                                target="aarch64")

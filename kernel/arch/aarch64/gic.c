@@ -6,7 +6,9 @@
  *
  * GICv2 (Arm GIC architecture specification v2, IHI 0048B): the
  * distributor's GICD_CTLR enables forwarding, GICD_ISENABLER0 enables
- * PPI 27 at priority 0xa0 (GICD_IPRIORITYR); the CPU interface takes
+ * PPI 27 at priority 0xa0 (GICD_IPRIORITYR), and arm64_irq_enable() a
+ * device's SPI, level-sensitive (GICD_ICFGR), to CPU interface 0
+ * (GICD_ITARGETSR), at the same priority; the CPU interface takes
  * every priority (GICC_PMR 0xf0) and signals IRQs (GICC_CTLR). A handler
  * acknowledges with GICC_IAR (1023: spurious) and completes with
  * GICC_EOIR. The GIC's security extensions are absent on virt without
@@ -34,6 +36,8 @@
 #define GICD_ISENABLER0	 0x100
 #define GICD_ICENABLER0	 0x180
 #define GICD_ICPENDR0	 0x280
+#define GICD_ITARGETSR	 0x800
+#define GICD_ICFGR	 0xc00
 #define GICD_IPRIORITYR	 0x400
 #define GICD_PIDR2	 0xfe8
 #define GICD_PIDR2_V3	 0xffe8 /* where a GICv3 distributor has it */
@@ -51,7 +55,14 @@
 #define CNTV_CTL_IMASK	2u
 #define GIC_NS_PER_S	1000000000ull
 
+struct gic_handler {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 static struct arm64_irq_stats gic_stats;
+static struct gic_handler gic_handlers[ARM64_SPI_MAX];
+static unsigned gic_lines;
 static uint64_t gic_hz;
 static uint64_t gic_cnt0;
 static uint64_t gic_last_ns;
@@ -81,8 +92,10 @@ int arm64_gic_init(void)
 			   (unsigned)((*gicd(GICD_PIDR2_V3) >> 4) & 0xf));
 		return NET_ENOTSUP;
 	}
+	gic_lines = ((*gicd(GICD_TYPER) & 0x1f) + 1) * 32;
 	*gicd(GICD_CTLR) = 0;
-	*gicd(GICD_ICENABLER0) = 0xffffffffu; /* SGIs and PPIs off */
+	for (unsigned i = 0; i < gic_lines / 32; i++)
+		*gicd(GICD_ICENABLER0 + 4 * i) = 0xffffffffu; /* all off */
 	*gicd(GICD_ICPENDR0) = 0xffffffffu;
 	prio[GIC_INTID_VTIMER] = GIC_PRIO_TIMER;
 	*gicd(GICD_ISENABLER0) = 1u << GIC_INTID_VTIMER;
@@ -92,9 +105,8 @@ int arm64_gic_init(void)
 	log_printf(LOG_INFO,
 		   "aarch64: gicv2 distributor at 0x%x (%u interrupt lines), "
 		   "cpu interface at 0x%x; virtual timer on intid %u",
-		   ARM64_GICD_BASE,
-		   (unsigned)(((*gicd(GICD_TYPER) & 0x1f) + 1) * 32),
-		   ARM64_GICC_BASE, GIC_INTID_VTIMER);
+		   ARM64_GICD_BASE, gic_lines, ARM64_GICC_BASE,
+		   GIC_INTID_VTIMER);
 	return NET_OK;
 }
 
@@ -110,10 +122,40 @@ void arm64_gic_interrupt(void)
 	if (id == GIC_INTID_VTIMER) {
 		ARM64_WRITE(cntv_ctl_el0, CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
 		gic_stats.timer_irqs++;
+	} else if (id >= ARM64_SPI_BASE &&
+		   id < ARM64_SPI_BASE + ARM64_SPI_MAX &&
+		   gic_handlers[id - ARM64_SPI_BASE].fn) {
+		struct gic_handler *h = &gic_handlers[id - ARM64_SPI_BASE];
+
+		h->fn(h->arg);
+		gic_stats.device_irqs++;
 	} else {
 		gic_stats.other_irqs++;
 	}
 	*gicc(GICC_EOIR) = iar;
+}
+
+int arm64_irq_enable(unsigned intid, void (*fn)(void *arg), void *arg)
+{
+	unsigned spi = intid - ARM64_SPI_BASE;
+	volatile uint8_t *b = (volatile uint8_t *)(uintptr_t)ARM64_GICD_BASE;
+	uint32_t cfg;
+
+	if (intid < ARM64_SPI_BASE || spi >= ARM64_SPI_MAX ||
+	    intid >= gic_lines)
+		return NET_EINVAL;
+	if (gic_handlers[spi].fn)
+		return NET_EADDRINUSE;
+	gic_handlers[spi].fn = fn;
+	gic_handlers[spi].arg = arg;
+	b[GICD_IPRIORITYR + intid] = GIC_PRIO_TIMER;
+	b[GICD_ITARGETSR + intid] = 1; /* CPU interface 0 */
+	/* Level-sensitive: Int_config bit 1 of the field clear. */
+	cfg = *gicd(GICD_ICFGR + 4 * (intid / 16));
+	cfg &= ~(2u << (2 * (intid % 16)));
+	*gicd(GICD_ICFGR + 4 * (intid / 16)) = cfg;
+	*gicd(GICD_ISENABLER0 + 4 * (intid / 32)) = 1u << (intid % 32);
+	return NET_OK;
 }
 
 void arm64_irq_get_stats(struct arm64_irq_stats *out)

@@ -10,13 +10,13 @@
  * nothing it touches needs a lock.
  *
  * Interrupts: the GICv2 of virt (distributor 0x08000000, CPU interface
- * 0x08010000; gic-version=3 is not supported). Only the EL1 virtual timer
- * (PPI 11, INTID 27) is enabled, programmed by arm64_idle() for the
- * loop's next deadline. CPU exceptions (synchronous aborts, undefined
- * instructions, SError, ...) are never expected: the report names the
- * exception class and gives ESR, ELR, FAR, SPSR, every general register
- * and a frame-pointer backtrace on the PL011, then the image ends with
- * ARM64_EXIT_EXCEPTION.
+ * 0x08010000; gic-version=3 is not supported). The EL1 virtual timer
+ * (PPI 11, INTID 27) is programmed by arm64_idle() for the loop's next
+ * deadline; devices' SPIs are enabled by arm64_irq_enable(). CPU exceptions
+ * (synchronous aborts, undefined instructions, SError, ...) are never expected:
+ * the report names the exception class and gives ESR, ELR, FAR, SPSR, every
+ * general register and a frame-pointer backtrace on the PL011, then the image
+ * ends with ARM64_EXIT_EXCEPTION.
  */
 #ifndef ARCH_ARM64_H
 #define ARCH_ARM64_H
@@ -104,6 +104,7 @@ void arm64_idle(uint64_t deadline_ns);
 struct arm64_irq_stats {
 	uint64_t idle_sleeps;
 	uint64_t timer_irqs;
+	uint64_t device_irqs; /* SPIs with a handler */
 	uint64_t other_irqs;
 	uint64_t spurious_irqs;
 };
@@ -111,6 +112,24 @@ void arm64_irq_get_stats(struct arm64_irq_stats *out);
 
 /* Called by vectors.S for an IRQ (gic.c). */
 void arm64_gic_interrupt(void);
+
+/* ---- interrupts for drivers ---------------------------------------------- */
+
+/* Shared peripheral interrupts: INTID 32 on; virt's virtio-mmio window i
+ * is SPI 16 + i, INTID ARM64_VIRTIO_MMIO_INTID + i. */
+#define ARM64_SPI_BASE		32u
+#define ARM64_SPI_MAX		96u
+#define ARM64_VIRTIO_MMIO_INTID 48u
+
+/*
+ * Route SPI `intid` to this CPU, level-sensitive. `fn(arg)` runs in the
+ * handler (inside arm64_idle(), IRQs masked again) before the end of
+ * interrupt and must take the device's line down (virtio: acknowledge
+ * its interrupt status), or the CPU wakes again at once. NET_OK,
+ * NET_EINVAL for an INTID that is no SPI the GIC has, NET_EADDRINUSE
+ * when it is taken.
+ */
+int arm64_irq_enable(unsigned intid, void (*fn)(void *arg), void *arg);
 
 /*
  * End the image: semihosting SYS_EXIT_EXTENDED (QEMU with -semihosting
