@@ -41,6 +41,8 @@
 #define BOOT_RAM_HI 0x100000000ull
 
 extern const char __image_start[], __image_end[]; /* linker.ld */
+extern const char arm64_stack_guard[], arm64_stack_bottom[],
+    arm64_stack_top[]; /* entry.S */
 
 _Noreturn void arm64_main(uint64_t dtb, uint64_t el);
 
@@ -125,6 +127,12 @@ static void boot_memory(const struct arm64_fdt *fdt)
 				      "QEMU more -m)");
 		arm64_exit(KERNEL_EXIT_FAILURE);
 	}
+	log_printf(LOG_INFO,
+		   "aarch64: text read-only, nothing else executable; boot "
+		   "stack 0x%lx-0x%lx, guard page at 0x%lx",
+		   (unsigned long)(uintptr_t)arm64_stack_bottom,
+		   (unsigned long)(uintptr_t)arm64_stack_top,
+		   (unsigned long)(uintptr_t)arm64_stack_guard);
 	if (lo + size > BOOT_RAM_HI)
 		log_printf(LOG_INFO, "aarch64: memory above 4 GiB is not "
 				     "mapped (the kernel needs none)");

@@ -17,12 +17,15 @@
  *            drivers/null with the test key netdev=null
  *
  * Target keys, for tests:
- *   fault=undef|data|exec|brk
+ *   fault=undef|data|exec|brk|text_write|data_exec|stack
  *                         raise that exception once the command line is
  *                         validated, to show the exception report
  *                         (undef: UDF; data: a read of 4 GiB, the first
  *                         address entry.S leaves unmapped; exec: a call
- *                         to it; brk: BRK #0)
+ *                         to it; brk: BRK #0; text_write, data_exec:
+ *                         permission faults from the page protections;
+ *                         stack: overflow the boot stack into its guard
+ *                         page)
  *   netdev=null|virtio    null: a device that drops what it is sent, so
  *                         the kernel reaches its loop without a NIC;
  *                         virtio (the default): virtio-net
@@ -148,9 +151,42 @@ __attribute__((noinline)) static void platform_fault_brk(void)
 	__asm__ volatile("brk #0");
 }
 
+__attribute__((noinline)) static void platform_fault_text_write(void)
+{
+	/* Text is mapped read-only (boot/aarch64/entry.S). */
+	*(volatile uint32_t *)(uintptr_t)platform_fault_undef = 0;
+}
+
+/* One `ret` instruction (0xd65f03c0), in writable, not executable data. */
+static uint32_t platform_ret_in_data[1] = {0xd65f03c0u};
+
+__attribute__((noinline)) static void platform_fault_data_exec(void)
+{
+	void (*fn)(void) = (void (*)(void))(uintptr_t)platform_ret_in_data;
+
+	fn();
+}
+
+/* Deeper and deeper until the boot stack's guard page stops it. */
+__attribute__((noinline)) static unsigned platform_fault_recurse(unsigned n)
+{
+	volatile uint8_t pad[256];
+
+	pad[0] = (uint8_t)n;
+	if (n > 1000000u) /* 256 MB: never reached with a 64 KiB stack */
+		return pad[0];
+	return platform_fault_recurse(n + 1) + pad[0];
+}
+
+__attribute__((noinline)) static void platform_fault_stack(void)
+{
+	(void)platform_fault_recurse(0);
+}
+
 static void platform_fault(void)
 {
-	static const char expected[] = "undef, data, exec or brk";
+	static const char expected[] =
+	    "undef, data, exec, brk, text_write, data_exec or stack";
 	static const struct {
 		const char *name;
 		void (*raise)(void);
@@ -159,6 +195,9 @@ static void platform_fault(void)
 	    {"data", platform_fault_data},
 	    {"exec", platform_fault_exec},
 	    {"brk", platform_fault_brk},
+	    {"text_write", platform_fault_text_write},
+	    {"data_exec", platform_fault_data_exec},
+	    {"stack", platform_fault_stack},
 	};
 	char v[PLATFORM_VALUE_MAX];
 

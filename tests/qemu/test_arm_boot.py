@@ -48,6 +48,8 @@ def boots(elf: Path, cpu: str) -> None:
     b.expect(rf"keel: \S+ on aarch64 \({CPUS[cpu]}.*\), el1", "the CPU")
     b.expect(r"aarch64: memory 0x40000000-0x[0-9a-f]+ \(\d+ MiB\); image "
              r"0x40200000-0x[0-9a-f]+", "the memory line")
+    b.expect(r"aarch64: text read-only, nothing else executable; boot "
+             r"stack 0x[0-9a-f]+-0x[0-9a-f]+, guard page at 0x[0-9a-f]+")
     b.expect(r"aarch64: psci via hvc$")
     b.expect(r"aarch64: gicv2 distributor at 0x8000000 .*cpu interface at "
              r"0x8010000; virtual timer on intid 27")

@@ -1,11 +1,16 @@
 """qemu/arm_fault - an exception on aarch64 is reported on the console and
 ends QEMU with the exception exit code.
 
-fault=undef|data|exec|brk makes the kernel raise that exception once its
-command line is validated: UDF (exception class 0x0), a read of 4 GiB,
-the first address the translation table leaves unmapped (a data abort,
-EC 0x25, translation fault at level 1, FAR = 0x100000000), a call there
-(an instruction abort, EC 0x21) and BRK #0 (EC 0x3c). The report must
+fault=undef|data|exec|brk|text_write|data_exec|stack makes the kernel
+raise that exception once its command line is validated: UDF (exception
+class 0x0), a read of 4 GiB, the first address the translation tables
+leave unmapped (a data abort, EC 0x25, translation fault at level 1,
+FAR = 0x100000000), a call there (an instruction abort, EC 0x21), BRK #0
+(EC 0x3c), a write to text and a call into data (permission faults at
+level 3: text is read-only, data not executable), and a recursion that
+runs the boot stack into its guard page (a translation fault at level 3
+that the report names as a stack overflow; it is reported because
+exceptions run on their own stack, SP_EL1). The report must
 name the class, give ESR, FAR, ELR and SPSR, every general register and
 SP, and a backtrace whose addresses addr2line maps to the faulting
 function and the kernel's start-up path; QEMU must exit with code 64
@@ -35,10 +40,20 @@ FAULTS = {
     "data": (0x25, r"data abort \(same EL\)", "platform_fault_data"),
     "exec": (0x21, r"instruction abort \(same EL\)", "platform_fault_exec"),
     "brk": (0x3c, r"brk instruction", "platform_fault_brk"),
+    # Page protections: text read-only, nothing but text executable.
+    "text_write": (0x25, r"data abort \(same EL\)",
+                   "platform_fault_text_write"),
+    "data_exec": (0x21, r"instruction abort \(same EL\)",
+                  "platform_fault_data_exec"),
+    # A runaway recursion into the guard page below the boot stack.
+    "stack": (0x25, r"data abort \(same EL\)", "platform_fault_recurse"),
 }
 ABORT_DETAIL = {
     "data": r"abort: translation fault, level 1, read$",
     "exec": r"abort: translation fault, level 1, instruction fetch$",
+    "text_write": r"abort: permission fault, level 3, write$",
+    "data_exec": r"abort: permission fault, level 3, instruction fetch$",
+    "stack": r"abort: translation fault, level 3, write$",
 }
 
 
@@ -54,18 +69,24 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
     ec, name, function = FAULTS[kind]
     b = boot(elf, "virt", f"netdev=null fault={kind}", cpu=cpu,
              target="aarch64")
-    b.expect(rf"aarch64: exception: synchronous, current EL with SP_ELx: "
+    b.expect(rf"aarch64: exception: synchronous, current EL with SP_EL0: "
              rf"{name}$", "the exception line")
     b.expect(rf"esr 0x[0-9a-f]+ \(ec 0x{ec:x} iss 0x[0-9a-f]+\)", "the EC")
     for reg in REGISTERS:
         b.expect(rf"\b{reg}\s+0x[0-9a-f]+", f"register {reg}")
-    if kind in ABORT_DETAIL:
+    if kind in ("data", "exec"):
         b.expect(r"far 0x0000000100000000", "FAR = the faulting address")
+    if kind in ABORT_DETAIL:
         b.expect(ABORT_DETAIL[kind], "the abort's cause")
+    if kind == "stack":
+        b.expect(r"aarch64: far is in the guard page below the boot stack")
     m = b.expect(r"aarch64: backtrace ((?:\??0x[0-9a-f]+ ?)+)$")
     addrs = [a.lstrip("?") for a in m.group(1).split()]
     names = symbolize(elf, addrs)
-    for want in ("platform_fault", "kernel_main", "arm64_main"):
+    # A runaway recursion fills the backtrace before reaching the top.
+    wanted = () if kind == "stack" else \
+        ("platform_fault", "kernel_main", "arm64_main")
+    for want in wanted:
         if want not in names:
             raise AssertionError(f"backtrace {m.group(1)} = {names}: no "
                                  f"{want}")
@@ -79,7 +100,8 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
 
 def bad_value(elf: Path) -> None:
     b = boot(elf, "virt", "netdev=null fault=segv", target="aarch64")
-    b.expect(r"aarch64: fault=segv: expected undef, data, exec or brk")
+    b.expect(r"aarch64: fault=segv: expected undef, data, exec, brk, "
+             r"text_write, data_exec or stack")
     b.expect_code(2)
     if b.find(r"aarch64: exception"):
         raise AssertionError("an exception for a refused fault= value")

@@ -6,7 +6,7 @@
  * buffer (not the kernel log, whose buffer the faulting code may have
  * been using):
  *
- *   aarch64: exception: synchronous, current EL with SP_ELx: data abort
+ *   aarch64: exception: synchronous, current EL with SP_EL0: data abort
  *            (same EL)
  *   aarch64:   esr 0x... (ec 0x25 iss 0x...) far 0x... elr 0x... spsr 0x...
  *   aarch64:   abort: translation fault, level 1, read
@@ -14,9 +14,10 @@
  *   ... x4-x30 and sp ...
  *   aarch64: backtrace 0x... 0x... ...
  *
- * then arm64_exit(ARM64_EXIT_EXCEPTION). The backtrace is ELR, then LR
- * (x30, marked '?': the caller when the faulting function is a leaf that
- * kept no frame record, noise otherwise), then the frame records x29
+ * (plus a line naming a stack overflow when FAR is in the guard page
+ * below the boot stack), then arm64_exit(ARM64_EXIT_EXCEPTION). The backtrace
+ * is ELR, then LR (x30, marked '?': the caller when the faulting function is a
+ * leaf that kept no frame record, noise otherwise), then the frame records x29
  * points at ({previous x29, return address}, AAPCS64 §6.2.3; the image is
  * built with frame pointers), followed only while each lies inside the
  * boot stack and runs up it. `addr2line -f -i -e keel.elf ADDR...` names
@@ -42,8 +43,9 @@
 #define EC_IABT_LOWER	   0x20
 #define ISS_WNR		   (1u << 6)
 
-extern const char arm64_stack_bottom[], arm64_stack_top[]; /* entry.S */
-extern const char __text_start[], __text_end[];		   /* linker.ld */
+extern const char arm64_stack_guard[], arm64_stack_bottom[],
+    arm64_stack_top[];				/* entry.S */
+extern const char __text_start[], __text_end[]; /* linker.ld */
 
 static bool trap_reporting;
 
@@ -134,7 +136,7 @@ static void trap_say(const char *fmt, ...)
 
 static void trap_say(const char *fmt, ...)
 {
-	char line[160];
+	char line[TRAP_BACKTRACE_MAX * 20 + 64];
 	va_list ap;
 	int n;
 
@@ -245,6 +247,10 @@ _Noreturn static void trap_exception(const struct trap_frame *f, uint64_t entry)
 		 (unsigned long long)ARM64_READ(sctlr_el1));
 	if ((entry & 3) == TRAP_SYNC)
 		trap_abort_detail(f->esr);
+	if ((ec == EC_DABT_SAME || ec == EC_DABT_LOWER) &&
+	    f->far - (uint64_t)(uintptr_t)arm64_stack_guard < 4096)
+		trap_say("aarch64: far is in the guard page below the boot "
+			 "stack: a stack overflow");
 	trap_registers(f);
 	trap_backtrace(f);
 	trap_say("aarch64: stopping (exit %d)", ARM64_EXIT_EXCEPTION);

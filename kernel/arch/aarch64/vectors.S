@@ -9,6 +9,10 @@
  * x0 and x1, puts its number in x1 and branches to the common path,
  * which saves the other registers, SP, ELR, SPSR, ESR and FAR, calls
  * arm64_trap(frame, entry) and returns with ERET (only an IRQ returns).
+ * The kernel runs on SP_EL0 (entry.S), so its exceptions arrive at the
+ * "current EL with SP_EL0" entries (0-3) and run on SP_EL1, the
+ * exception stack: a boot stack overflowing into its guard page still
+ * gets its report.
  */
 #define FRAME_SIZE (36 * 8)
 
@@ -56,8 +60,14 @@ arm64_trap_common:
 	stp x24, x25, [sp, #192]
 	stp x26, x27, [sp, #208]
 	stp x28, x29, [sp, #224]
-	add x2, sp, #FRAME_SIZE
-	stp x30, x2, [sp, #240]		/* x30, sp before the exception */
+	/* The interrupted SP: SP_EL0 for entries 0-3 (the kernel runs on
+	 * it), else this stack above the frame. */
+	cmp x1, #4
+	b.hs 1f
+	mrs x2, sp_el0
+	b 2f
+1:	add x2, sp, #FRAME_SIZE
+2:	stp x30, x2, [sp, #240]		/* x30, sp before the exception */
 	mrs x2, elr_el1
 	mrs x3, spsr_el1
 	stp x2, x3, [sp, #256]
