@@ -125,11 +125,37 @@ def gicv3_refused(elf: Path) -> None:
     b.expect_code(1)
 
 
+def clock_rate(elf: Path, cpu: str) -> None:
+    # Over ~3 s of idling the kernel's clock and the host's agree (loosely:
+    # TCG is noisy), stop_ms= fires on time, and the loop slept on the
+    # virtual timer a few times instead of spinning.
+    b = arm_boot(elf, "netdev=null stop_ms=3000", cpu)
+    b.expect_code(0)
+    k0, k1 = b.stamp(r"keel: up on"), b.stamp(r"stop_ms=3000 reached")
+    h0, h1 = b.arrival(r"keel: up on"), b.arrival(r"stop_ms=3000 reached")
+    if None in (k0, k1, h0, h1):
+        raise AssertionError(f"missing lines\n{b.tail()}")
+    ratio = (k1 - k0) / (h1 - h0)
+    if not 0.8 <= ratio <= 1.25:
+        raise AssertionError(f"kernel/host clock ratio {ratio:.3f}")
+    if not 3.0 <= k1 < 3.1:
+        raise AssertionError(f"stop_ms=3000 at {k1:.3f} s kernel time")
+    st = b.stats()
+    if not 2 <= st.get("aarch64.timer_irqs", 0) <= 50 or \
+       st.get("aarch64.idle_sleeps", 0) > 200:
+        raise AssertionError(f"the idle spun or never slept: {st}")
+    note(f"virt/{cpu}: kernel/host clock ratio {ratio:.3f}, "
+         f"{st['aarch64.idle_sleeps']} sleeps, "
+         f"{st['aarch64.timer_irqs']} timer interrupts in 3 s")
+
+
 def main() -> int:
     cases = Cases("arm_boot")
     elf = cases.elf
     for cpu in CPUS:
         cases.run(cpu, lambda c=cpu: boots(elf, c))
+    for cpu in CPUS:
+        cases.run(f"clock_{cpu}", lambda c=cpu: clock_rate(elf, c))
     cases.run("cmdline", lambda: cmdline(elf))
     cases.run("bad_key", lambda: bad_key(elf))
     cases.run("no_netdev", lambda: no_netdev(elf))

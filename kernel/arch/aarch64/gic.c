@@ -54,6 +54,7 @@
 #define CNTV_CTL_ENABLE 1u
 #define CNTV_CTL_IMASK	2u
 #define GIC_NS_PER_S	1000000000ull
+#define GIC_IDLE_MAX_NS (60 * GIC_NS_PER_S) /* longest one sleep */
 
 struct gic_handler {
 	void (*fn)(void *arg);
@@ -214,6 +215,8 @@ void arm64_idle(uint64_t deadline_ns)
 	if (deadline_ns <= now)
 		return;
 	d = deadline_ns - now;
+	if (d > GIC_IDLE_MAX_NS)
+		d = GIC_IDLE_MAX_NS; /* the loop polls again: no overflow */
 	ticks = d / GIC_NS_PER_S * gic_hz +
 		d % GIC_NS_PER_S * gic_hz / GIC_NS_PER_S + 1;
 	ARM64_WRITE(cntv_cval_el0, gic_counter() + ticks);
