@@ -329,6 +329,7 @@ class Target:
     cflags: tuple[str, ...] = ()  # a kernel's code-generation flags
     linker_script: str = ""      # a kernel is linked with ld -n -T this
     output: str = "keel"         # the file in build/<image>/
+    tools: str = ""              # binutils/gcc prefix ("aarch64-linux-gnu-")
 
 
 # Freestanding C for a kernel target: no host headers or libraries (gcc's
@@ -347,6 +348,13 @@ FREESTANDING_CFLAGS = ("-ffreestanding", "-nostdinc", "-fno-pic", "-fno-pie",
 X86_64_CFLAGS = (*FREESTANDING_CFLAGS, "-m64", "-mno-red-zone",
                  "-mgeneral-regs-only", "-fcf-protection=none",
                  "-mcmodel=small")
+
+# aarch64 kernel code: general registers only (no FP/SIMD state to save in
+# the exception vectors), no outline atomics (libgcc helpers) or branch
+# protection, small code model (the image lives at 0x40200000).
+AARCH64_CFLAGS = (*FREESTANDING_CFLAGS, "-mgeneral-regs-only",
+                  "-mno-outline-atomics", "-mbranch-protection=none",
+                  "-mcmodel=small")
 
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
@@ -374,6 +382,24 @@ TARGETS: dict[str, Target] = {
         cflags=X86_64_CFLAGS,
         linker_script="boot/x86_64/linker.ld",
         output="keel.elf",
+    ),
+    # The unikernel qemu-system-aarch64 boots with -M virt -kernel (ELF).
+    "aarch64": Target(
+        name="aarch64",
+        hosted=False,
+        sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
+                 "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
+                 "drivers/virtio/*.c",
+                 "kernel/arch/aarch64/*.c", "kernel/arch/aarch64/*.S",
+                 "boot/aarch64/*.c", "boot/aarch64/*.S"),
+        includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
+                  "net/include", "kernel/arch/aarch64/include",
+                  "drivers/virtio", "drivers/null"),
+        target_sections=(),
+        cflags=AARCH64_CFLAGS,
+        linker_script="boot/aarch64/linker.ld",
+        output="keel.elf",
+        tools="aarch64-linux-gnu-",
     ),
 }
 
@@ -782,12 +808,16 @@ PACKAGES: dict[str, tuple[str, ...]] = {
             "bind9-dnsutils", "python3-dnspython", "dnsperf", "nsd",
             "curl", "openssl", "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
-    "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi"),
+    "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi",
+              "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
     # The qemu tier, ./build.py run and bench boot for kernel targets.
-    "qemu": ("gcc", "binutils", "qemu-system-x86"),
+    "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
+             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
+    # Building for a target that needs a cross toolchain (by target name).
+    "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
 }
 
 _apt_updated = False
@@ -1069,23 +1099,23 @@ def compile_zones(paths: list[Path], symbol: str) -> str:
         raise KeelError(str(e)) from None
 
 
-def gcc_include_dir() -> str:
+def gcc_include_dir(tools: str = "") -> str:
     """gcc's own freestanding headers (stdint.h, stddef.h, stdarg.h)."""
-    return run_quiet(["gcc", "-print-file-name=include"]).strip()
+    return run_quiet([f"{tools}gcc", "-print-file-name=include"]).strip()
 
 
 def image_cflags(image: Image, gen: Path) -> tuple[str, ...]:
     if image.target.hosted:
         return (*BASE_CFLAGS, *HOSTED_CFLAGS, *image_includes(image, gen))
     return (*BASE_CFLAGS, *image.target.cflags, "-isystem",
-            gcc_include_dir(), *image_includes(image, gen))
+            gcc_include_dir(image.target.tools), *image_includes(image, gen))
 
 
 def link_image(image: Image, objs: list[Path], out: Path) -> None:
     if image.target.hosted:
         run_quiet(["gcc", "-o", str(out), *map(str, objs)])
         return
-    run_quiet(["ld", "-n", "--build-id=none", "-T",
+    run_quiet([f"{image.target.tools}ld", "-n", "--build-id=none", "-T",
                str(ROOT / image.target.linker_script), "-o", str(out),
                *map(str, objs)])
 
@@ -1103,7 +1133,8 @@ def build_image_objs(image: Image, quiet_link: bool = False
         ensure_packages(["tls"])
         fetch_wolfssl()
     gen = generate_config(image, outdir)
-    comp = Compiler("gcc", image_cflags(image, gen), outdir / "obj")
+    comp = Compiler(f"{image.target.tools}gcc", image_cflags(image, gen),
+                    outdir / "obj")
     sources = image_sources(image)
     if image.app in TLS_APPS:
         sources += generate_https_sources(image, outdir)
@@ -1354,14 +1385,14 @@ def render_routes_c(routes: list[Path]) -> str:
     return "".join(out)
 
 
-def undefined_symbols(objs: Iterable[Path]) -> set[str]:
-    out = run_quiet(["nm", "-u", "--format=just-symbols", *map(str, objs)])
+def undefined_symbols(objs: Iterable[Path], tools: str = "") -> set[str]:
+    out = run_quiet([f"{tools}nm", "-u", "--format=just-symbols", *map(str, objs)])
     return {line.strip().split("@")[0] for line in out.splitlines()
             if line.strip() and not line.endswith(":")}
 
 
-def defined_symbols(objs: Iterable[Path]) -> set[str]:
-    out = run_quiet(["nm", "--defined-only", "--format=just-symbols",
+def defined_symbols(objs: Iterable[Path], tools: str = "") -> set[str]:
+    out = run_quiet([f"{tools}nm", "--defined-only", "--format=just-symbols",
                      *map(str, objs)])
     return {line.strip() for line in out.splitlines()
             if line.strip() and not line.endswith(":")}
@@ -1374,12 +1405,13 @@ def check_no_allocators(objs: list[Path], image: Image) -> None:
     malloc; what must not happen is keel code calling it, so the check
     covers every object built from this repository, defined and undefined.
     """
-    syms = undefined_symbols(objs) | defined_symbols(objs)
+    t = image.target.tools
+    syms = undefined_symbols(objs, t) | defined_symbols(objs, t)
     bad = sorted(syms & ALLOCATOR_SYMBOLS)
     if bad:
         users = []
         for obj in objs:
-            s = undefined_symbols([obj]) | defined_symbols([obj])
+            s = undefined_symbols([obj], t) | defined_symbols([obj], t)
             if s & ALLOCATOR_SYMBOLS:
                 users.append(f"{obj.name}: {', '.join(sorted(s & ALLOCATOR_SYMBOLS))}")
         raise KeelError(f"image {image.name} references allocator symbols "
@@ -1407,8 +1439,8 @@ class SectionSizes:
         return self.text + self.rodata + self.data
 
 
-def object_sizes(obj: Path) -> SectionSizes:
-    out = run_quiet(["size", "-A", str(obj)])
+def object_sizes(obj: Path, tools: str = "") -> SectionSizes:
+    out = run_quiet([f"{tools}size", "-A", str(obj)])
     s = SectionSizes()
     for line in out.splitlines():
         parts = line.split()
@@ -1441,12 +1473,12 @@ SIZE_GROUPS = {"boot": "kernel", "gen": "app", "apps": "app",
                "wolfssl": "wolfssl"}
 
 
-def module_sizes(objs: list[Path]) -> dict[str, SectionSizes]:
-    return {module_of(o): object_sizes(o) for o in objs}
+def module_sizes(objs: list[Path], tools: str = "") -> dict[str, SectionSizes]:
+    return {module_of(o): object_sizes(o, tools) for o in objs}
 
 
 def check_budget(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs).values()
+    sizes = module_sizes(objs, image.target.tools).values()
     ram = sum(s.ram for s in sizes)
     flash = sum(s.flash for s in sizes)
     for what, used, macro in (("RAM", ram, "CONFIG_BUDGET_RAM"),
@@ -1459,7 +1491,7 @@ def check_budget(image: Image, objs: list[Path]) -> None:
 
 
 def print_size_table(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs)
+    sizes = module_sizes(objs, image.target.tools)
     rows = sorted(sizes.items())
     print(f"{'module':32} {'text':>8} {'rodata':>8} {'data':>8} "
           f"{'bss':>8} {'RAM':>8} {'flash':>8}")
@@ -1495,15 +1527,15 @@ def print_size_table(image: Image, objs: list[Path]) -> None:
 # --------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    ensure_packages(["build"])
     image = load_image(image_path(args.image))
+    ensure_packages(["build", image.target.name])
     build_image(image)
     return 0
 
 
 def cmd_size(args: argparse.Namespace) -> int:
-    ensure_packages(["build"])
     image = load_image(image_path(args.image))
+    ensure_packages(["build", image.target.name])
     _, objs = build_image_objs(image, quiet_link=True)
     print_size_table(image, objs)
     return 0
@@ -1531,7 +1563,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------
-# QEMU (the x86_64 target)
+# QEMU (the x86_64 and aarch64 targets)
 # --------------------------------------------------------------------------
 
 QEMU_MACHINES = ("microvm", "pc", "q35")
@@ -1545,19 +1577,60 @@ QEMU_MEMORY_MB = 16
 # isa-debug-exit: QEMU exits with (value << 1) | 1 (kernel/arch/x86_64).
 QEMU_DEBUG_EXIT = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
 
+# aarch64: QEMU's virt machine only (GICv2, the default gic-version).
+QEMU_ARM_MACHINES = ("virt",)
+QEMU_ARM_CPUS = ("cortex-a53", "max")
+# A virtio-rng in virt's virtio-mmio windows (modern, version 2): the
+# entropy source of a Cortex-A53, which has no RNDR.
+QEMU_ARM_RNG = ("-device", "virtio-rng-device",
+                "-global", "virtio-mmio.force-legacy=false")
+
+
+# ./build.py run --net user (aarch64): host ports 10000 + the guest's.
+QEMU_USER_FORWARDS = tuple(f"{proto}:127.0.0.1:{10000 + port}-:{port}"
+                           for port in (7, 53, 80) for proto in ("udp", "tcp"))
+
+
+def qemu_machines(target: str) -> tuple[str, ...]:
+    return QEMU_ARM_MACHINES if target == "aarch64" else QEMU_MACHINES
+
 
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
-                 memory_mb: int = QEMU_MEMORY_MB) -> list[str]:
-    """The QEMU command line that boots an x86_64 image.
+                 memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
+                 rng: bool = True, net: str = "none",
+                 hostfwd: tuple[str, ...] = ()) -> list[str]:
+    """The QEMU command line that boots an x86_64 or aarch64 image.
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
     virtio device, which the kernel does not accept. pc and q35: -nic none
-    (no default e1000 and its option ROM).
+    (no default e1000 and its option ROM). aarch64 (virt): -semihosting,
+    so that the kernel's exit code becomes QEMU's status, with `rng` a
+    virtio-rng device, and with net "user" a virtio-net device on QEMU's
+    user-mode network (SLIRP), `hostfwd` its port forwards
+    ("udp:127.0.0.1:7007-:7").
     """
-    if machine not in QEMU_MACHINES:
+    machines = qemu_machines(target)
+    if machine not in machines:
         raise KeelError(f"--machine: expected one of "
-                        f"{', '.join(QEMU_MACHINES)}, got {machine!r}")
+                        f"{', '.join(machines)} for {target}, got "
+                        f"{machine!r}")
+    if target == "aarch64":
+        nic: list[str] = []
+        if net == "user":
+            fwd = "".join(f",hostfwd={f}" for f in hostfwd)
+            nic = ["-netdev", f"user,id=n0{fwd}", "-device",
+                   "virtio-net-device,netdev=n0"]
+            if not rng:
+                nic += QEMU_ARM_RNG[2:]  # modern virtio-mmio windows
+        elif net != "none":
+            raise KeelError(f"--net {net}: aarch64 images take none or "
+                            f"user")
+        return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu,
+                "-m", f"{memory_mb}M", "-nodefaults", "-kernel", str(elf),
+                "-append", cmdline, "-display", "none", "-serial", "stdio",
+                "-no-reboot", "-semihosting",
+                *(QEMU_ARM_RNG if rng else ()), *nic]
     if machine == "microvm":
         mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
                 "-no-acpi"]
@@ -1569,10 +1642,14 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
             *QEMU_DEBUG_EXIT]
 
 
-def qemu_exit_code(status: int) -> int | None:
+def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
     """The code the kernel gave platform_exit(), from QEMU's exit status;
-    None when QEMU ended otherwise (status 0, a signal). Status 1 is
-    ambiguous: code 0, or QEMU failing to start (it says why on stderr)."""
+    None when QEMU ended otherwise (a signal; on x86_64 also status 0).
+    x86_64: status 1 is ambiguous: code 0, or QEMU failing to start (it
+    says why on stderr). aarch64 (semihosting): the status is the code, so
+    status 1 is code 1 or QEMU failing to start."""
+    if target == "aarch64":
+        return status if status >= 0 else None
     return status >> 1 if status > 0 and status & 1 else None
 
 
@@ -1592,19 +1669,31 @@ def qemu_cmdline(tokens: list[str], net: str) -> str:
 
 
 def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
-    """Boot an x86_64 image in QEMU on this terminal until it exits."""
-    machine = args.machine or QEMU_DEFAULT_MACHINE
+    """Boot an x86_64 or aarch64 image in QEMU on this terminal until it
+    exits."""
+    target = image.target.name
+    machine = args.machine or qemu_machines(target)[0]
     net = args.net or QEMU_DEFAULT_NET
-    if net != "none":
-        raise KeelError(f"--net {net}: the x86_64 target has no network "
+    hostfwd: tuple[str, ...] = ()
+    if target == "aarch64" and net == "user":
+        hostfwd = QEMU_USER_FORWARDS
+        say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
+            "to the guest's port 7, :10080 to 80, :10053 to 53")
+    elif target == "aarch64" and net != "none":
+        raise KeelError(f"--net {net}: aarch64 images take --net none "
+                        f"(netdev=null) or user (virtio-net on SLIRP) for "
+                        f"now")
+    elif net != "none":
+        raise KeelError(f"--net {net}: the {target} target has no network "
                         f"driver yet (virtio-net is coming); --net none "
                         f"boots with netdev=null, a device that drops "
                         f"every frame")
-    cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net))
+    cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net),
+                       target=target, net=net, hostfwd=hostfwd)
     say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
     say(shlex.join(cmd))
     r = subprocess.run(cmd)
-    code = qemu_exit_code(r.returncode)
+    code = qemu_exit_code(r.returncode, target)
     if code is None:
         say(f"QEMU ended with status {r.returncode}")
         return r.returncode if r.returncode > 0 else 1
@@ -1615,7 +1704,7 @@ def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import keeltest  # noqa: E402  (tests/ helpers, loaded on demand)
     image = load_image(image_path(args.image))
-    if image.target.name == "x86_64":
+    if image.target.name in ("x86_64", "aarch64"):
         ensure_packages(["build", "qemu"])
         return run_qemu(image, build_image(image), args)
     if args.machine or args.net:
@@ -1698,13 +1787,16 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("cmdline", metavar="KEY=VALUE", nargs="*",
                    help="command-line options for the image (ip=, gw=, "
                    "log=, ...)")
-    s.add_argument("--machine", choices=QEMU_MACHINES, default=None,
-                   help="QEMU machine for x86_64 images (default "
-                   f"{QEMU_DEFAULT_MACHINE})")
+    s.add_argument("--machine", choices=QEMU_MACHINES + QEMU_ARM_MACHINES,
+                   default=None,
+                   help="QEMU machine (default "
+                   f"{QEMU_DEFAULT_MACHINE} for x86_64 images, virt for "
+                   "aarch64 ones)")
     s.add_argument("--net", choices=QEMU_NETS, default=None,
-                   help="QEMU networking for x86_64 images (default "
-                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; user, passt "
-                   "and tap need the virtio-net driver)")
+                   help="QEMU networking for QEMU images (default "
+                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; aarch64 also "
+                   "takes user: virtio-net on SLIRP, host port 10000 + N "
+                   "forwarded to N for 7, 53, 80; passt and tap wait)")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("test", help="run test tiers",
                        description="Run test tiers; all of them by default. "

@@ -76,6 +76,8 @@ LIB = ("kernel/lib/fmt.c", "kernel/lib/siphash.c", "kernel/lib/string.c")
 UNIT_GROUPS: dict[str, tuple[str, ...]] = {
     "tests/unit/kernel/lib": LIB,
     "tests/unit/kernel": (*LIB, "kernel/cmdline.c"),
+    "tests/unit/kernel/arch": (*LIB, "kernel/log.c", "kernel/cmdline.c",
+                               "kernel/arch/aarch64/fdt.c"),
     "tests/unit/net": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c"),
     "tests/unit/kernel/dns": (*LIB, "net/*.c", "tests/unit/net/fake_netdev.c",
                               "kernel/kernel_dns.c"),
@@ -96,7 +98,8 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
 UNIT_INCLUDES = ("kernel/include", "kernel/lib/include", "kernel/lib",
                  "net/include",
                  "net", "tests/unit", "tests/unit/net", "drivers/impair",
-                 "drivers/virtio", "drivers", "apps/dns_server", "apps/https")
+                 "drivers/virtio", "drivers", "apps/dns_server", "apps/https",
+                 "kernel/arch/aarch64/include")
 # The zone the dns_server unit tests and fuzz harness answer from.
 UNIT_ZONE = "tests/unit/apps/dns_server/test.zone"
 
@@ -231,8 +234,8 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
     _cross_gcc_drivers(results, args)
 
 
-# Drivers no target links yet, compiled freestanding for the machines they
-# are meant for, so they keep building until a target takes them in.
+# Drivers compiled freestanding for the machines they are meant for, also
+# apart from the targets that link them (aarch64 links virtio).
 CROSS_DRIVERS = {"virtio": "drivers/virtio/*.c"}
 CROSS_ARCHES = ("x86_64-none-elf", "aarch64-none-elf")
 
@@ -317,6 +320,7 @@ FUZZ_EXTRA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fuzz_virtio": (("drivers/virtio/*.c", "kernel/log.c",
                      "tests/unit/drivers/virtio_model.c"),
                     ("tests/unit/drivers",)),
+    "fuzz_fdt": (("kernel/log.c", "kernel/arch/aarch64/fdt.c"), ()),
     "fuzz_dns_server": (("apps/dns_server/dns_answer.c",
                          "apps/dns_server/dns_rrl.c"), ()),
 }
@@ -526,9 +530,6 @@ QEMU_IMAGE = "echo-x86"
 
 
 def tier_qemu(results: Results, args: argparse.Namespace) -> None:
-    if not shutil.which("qemu-system-x86_64"):
-        results.skip("qemu/all", "qemu-system-x86_64 is not installed")
-        return
     exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
@@ -538,8 +539,12 @@ def tier_qemu(results: Results, args: argparse.Namespace) -> None:
             continue
         name = _script_image(script, QEMU_IMAGE)
         try:
+            image = _b.load_image(_b.image_path(name))
+            qemu = f"qemu-system-{image.target.name}"
+            if not shutil.which(qemu):
+                results.skip(f"qemu/{group}", f"{qemu} is not installed")
+                continue
             if name not in exes:
-                image = _b.load_image(_b.image_path(name))
                 exes[name] = _b.build_image(image, quiet_link=True)
         except _b.KeelError as e:
             results.fail(f"qemu/{group}", f"image {name}: {e}")
@@ -660,15 +665,18 @@ def bench_dns(args: argparse.Namespace) -> None:
 # bench boot: QEMU start to keel's ready line, beside an empty kernel
 # --------------------------------------------------------------------------
 
-def _build_empty_kernel() -> Path:
-    """tests/qemu/empty_pvh.S linked like keel (boot/x86_64/linker.ld)."""
-    out = BUILD / "bench" / "empty"
+def _build_empty_kernel(target: str = "x86_64") -> Path:
+    """tests/qemu/empty_pvh.S (x86_64) or empty_virt.S (aarch64), linked
+    like keel (boot/TARGET/linker.ld)."""
+    src = "empty_virt.S" if target == "aarch64" else "empty_pvh.S"
+    tools = _b.TARGETS[target].tools
+    out = BUILD / "bench" / f"empty-{target}"
     out.mkdir(parents=True, exist_ok=True)
-    obj, elf = out / "empty_pvh.o", out / "empty.elf"
-    _b.run_quiet(["gcc", "-c", str(ROOT / "tests/qemu/empty_pvh.S"), "-o",
-                  str(obj)])
-    _b.run_quiet(["ld", "-n", "--build-id=none", "-T",
-                  str(ROOT / "boot/x86_64/linker.ld"), "-o", str(elf),
+    obj, elf = out / "empty.o", out / "empty.elf"
+    _b.run_quiet([f"{tools}gcc", "-c", str(ROOT / "tests/qemu" / src),
+                  "-o", str(obj)])
+    _b.run_quiet([f"{tools}ld", "-n", "--build-id=none", "-T",
+                  str(ROOT / f"boot/{target}/linker.ld"), "-o", str(elf),
                   str(obj)])
     return elf
 
@@ -679,41 +687,54 @@ def _median(xs: list[float]) -> float:
     return ys[n // 2] if n % 2 else (ys[n // 2 - 1] + ys[n // 2]) / 2
 
 
+# bench boot's aarch64 rows: the image, and (label, cpu) per row.
+BENCH_ARM_IMAGE = "echo-aarch64"
+BENCH_ARM_ROWS = (("virt/a53", "cortex-a53"), ("virt/max", "max"))
+
+
 def bench_boot(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "tests/qemu"))
     import qemulab
     _b.ensure_packages(["qemu"])
     runs = max(1, getattr(args, "runs", 15) or 15)
     image = _b.load_image(_b.image_path(QEMU_IMAGE))
-    elf = _b.build_image(image, quiet_link=True)
-    empty = _build_empty_kernel()
-    print(f"QEMU start to keel's ready line ('keel: up on', {image.name}, "
-          f"netdev=null stop_ms=1) and to QEMU's exit, beside QEMU "
-          f"starting and stopping an empty PVH kernel; median of {runs} "
-          f"runs each, interleaved", flush=True)
+    arm = _b.load_image(_b.image_path(BENCH_ARM_IMAGE))
+    # (label, target, machine, cpu, keel, empty kernel)
+    rows = [(m, "x86_64", m, "max", _b.build_image(image, quiet_link=True),
+             _build_empty_kernel("x86_64")) for m in _b.QEMU_MACHINES]
+    arm_elf = _b.build_image(arm, quiet_link=True)
+    arm_empty = _build_empty_kernel("aarch64")
+    rows += [(label, "aarch64", "virt", cpu, arm_elf, arm_empty)
+             for label, cpu in BENCH_ARM_ROWS]
+    print(f"QEMU start to keel's ready line ('keel: up on', {image.name} "
+          f"and {arm.name}, netdev=null stop_ms=1) and to QEMU's exit, "
+          f"beside QEMU starting and stopping an empty kernel (PVH; "
+          f"aarch64: a semihosting exit); median of {runs} runs each, "
+          f"interleaved", flush=True)
     print(f"{'machine':8} {'keel ready':>10} {'keel exit':>10} "
           f"{'empty exit':>10} {'ready-empty':>11} {'exit-empty':>10} "
           f"{'in guest':>9}", flush=True)
-    for machine in _b.QEMU_MACHINES:
+    for label, target, machine, cpu, elf, empty in rows:
         ready, done, base, guest = [], [], [], []
         for _ in range(runs):
             b = qemulab.boot(elf, machine, "netdev=null stop_ms=1",
-                             timeout=60)
+                             cpu=cpu, timeout=60, target=target)
             t = b.arrival(r"keel: up on")
             if t is None or b.code != 0:
                 raise _b.KeelError(f"bench boot: keel did not come up on "
-                                   f"{machine}: {b.describe()}\n{b.tail()}")
+                                   f"{label}: {b.describe()}\n{b.tail()}")
             ready.append(t)
             done.append(b.elapsed)
             guest.append(b.stamp(r"keel: up on") or 0.0)
-            e = qemulab.boot(empty, machine, "", timeout=60)
+            e = qemulab.boot(empty, machine, "", cpu=cpu, timeout=60,
+                             target=target, rng=False)
             if e.code != 0:
                 raise _b.KeelError(f"bench boot: the empty kernel did not "
-                                   f"exit on {machine}: {e.describe()}")
+                                   f"exit on {label}: {e.describe()}")
             base.append(e.elapsed)
         r, d, e0, g = (_median(ready), _median(done), _median(base),
                        _median(guest))
-        print(f"{machine:8} {r:9.3f}s {d:9.3f}s {e0:9.3f}s {r - e0:+10.3f}s "
+        print(f"{label:8} {r:9.3f}s {d:9.3f}s {e0:9.3f}s {r - e0:+10.3f}s "
               f"{d - e0:+9.3f}s {g:8.3f}s", flush=True)
     print("in guest: the kernel's own clock at the ready line (it starts "
           "at the clock's calibration)", flush=True)

@@ -1,4 +1,4 @@
-"""Helpers for the qemu tier: boot an x86_64 image in QEMU, collect its
+"""Helpers for the qemu tier: boot an x86_64 or aarch64 image in QEMU, collect its
 console lines with the host time each arrived, and report cases.
 
 A script is run as
@@ -41,6 +41,7 @@ class Boot:
     status: int
     elapsed: float
     timed_out: bool
+    target: str = "x86_64"
 
     @property
     def text(self) -> str:
@@ -48,7 +49,7 @@ class Boot:
 
     @property
     def code(self) -> int | None:
-        return build.qemu_exit_code(self.status)
+        return build.qemu_exit_code(self.status, self.target)
 
     def find(self, pattern: str) -> re.Match[str] | None:
         for _, line in self.lines:
@@ -89,8 +90,9 @@ class Boot:
 
     def expect_code(self, code: int) -> None:
         if self.code != code:
+            status = code if self.target == "aarch64" else code << 1 | 1
             raise AssertionError(f"expected exit code {code} (QEMU status "
-                                 f"{code << 1 | 1}), got {self.describe()}"
+                                 f"{status}), got {self.describe()}"
                                  f"\n{self.tail()}")
 
     def describe(self) -> str:
@@ -105,10 +107,15 @@ class Boot:
 
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
          timeout: float = 60,
-         memory_mb: int = build.QEMU_MEMORY_MB) -> Boot:
-    """Boot until QEMU exits (or kill it after `timeout` seconds)."""
-    cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
-                             memory_mb=memory_mb)
+         memory_mb: int = build.QEMU_MEMORY_MB, target: str = "x86_64",
+         rng: bool = True, extra: tuple[str, ...] = (), net: str = "none",
+         hostfwd: tuple[str, ...] = ()) -> Boot:
+    """Boot until QEMU exits (or kill it after `timeout` seconds); extra
+    arguments go at the end of QEMU's command line."""
+    cmd = [*build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
+                               memory_mb=memory_mb, target=target, rng=rng,
+                               net=net, hostfwd=hostfwd),
+           *extra]
     lines: list[tuple[float, str]] = []
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
@@ -132,7 +139,8 @@ def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
         proc.wait()
     elapsed = time.monotonic() - t0
     th.join(timeout=5)
-    return Boot(machine, cmdline, lines, proc.returncode, elapsed, timed_out)
+    return Boot(machine, cmdline, lines, proc.returncode, elapsed, timed_out,
+                target)
 
 
 class Skip(Exception):

@@ -458,6 +458,40 @@ class QemuTest(unittest.TestCase):
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "isapc", "")
 
+    def test_aarch64_command(self) -> None:
+        cmd = build.qemu_command(Path("k.elf"), "virt", "a=1",
+                                 cpu="cortex-a53", target="aarch64")
+        self.assertEqual(cmd[0], "qemu-system-aarch64")
+        self.assertEqual(cmd[cmd.index("-M") + 1], "virt")
+        self.assertEqual(cmd[cmd.index("-cpu") + 1], "cortex-a53")
+        for flag in ("-semihosting", "-nodefaults", "-no-reboot"):
+            self.assertIn(flag, cmd)
+        self.assertIn("virtio-rng-device", cmd)
+        self.assertIn("virtio-mmio.force-legacy=false", cmd)
+        cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
+                                 rng=False)
+        self.assertNotIn("virtio-rng-device", cmd)
+        self.assertNotIn("virtio-net-device,netdev=n0", cmd)
+        cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
+                                 net="user",
+                                 hostfwd=("udp:127.0.0.1:7007-:7",))
+        self.assertIn("virtio-net-device,netdev=n0", cmd)
+        self.assertIn("user,id=n0,hostfwd=udp:127.0.0.1:7007-:7", cmd)
+        with self.assertRaises(build.KeelError):
+            build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
+                               net="tap")
+        with self.assertRaises(build.KeelError):
+            build.qemu_command(Path("k.elf"), "microvm", "",
+                               target="aarch64")
+        with self.assertRaises(build.KeelError):
+            build.qemu_command(Path("k.elf"), "virt", "")
+
+    def test_aarch64_exit_code(self) -> None:
+        # Semihosting: QEMU's status is the kernel's code.
+        self.assertEqual(build.qemu_exit_code(0, "aarch64"), 0)
+        self.assertEqual(build.qemu_exit_code(64, "aarch64"), 64)
+        self.assertIsNone(build.qemu_exit_code(-9, "aarch64"))
+
     def test_exit_code(self) -> None:
         self.assertEqual(build.qemu_exit_code(1), 0)
         self.assertEqual(build.qemu_exit_code(129), 64)
