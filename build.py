@@ -302,7 +302,7 @@ TARGETS: dict[str, Target] = {
         hosted=False,
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
-                 "kernel/arch/x86_64/*.c", "kernel/arch/x86_64/*.S",
+                 "drivers/virtio/*.c", "kernel/arch/x86_64/*.c", "kernel/arch/x86_64/*.S",
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
