@@ -310,9 +310,10 @@ struct netdev *platform_netdev(void)
 	}
 	nd = boot_virtio_net_open();
 	if (!nd)
-		log_printf(LOG_ERROR, "x86: no virtio-net device (QEMU: -device "
-				      "virtio-net-pci,disable-legacy=on or "
-				      "virtio-net-device)");
+		log_printf(LOG_ERROR,
+			   "x86: no virtio-net device (QEMU: -device "
+			   "virtio-net-pci,disable-legacy=on or "
+			   "virtio-net-device)");
 	return nd;
 }
 

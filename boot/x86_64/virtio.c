@@ -47,23 +47,23 @@
 #define VIRTIO_MMIO_STRIDE  0x200u
 #define VIRTIO_MMIO_GSI0    5 /* window i: GSI 5 + i (QEMU 7.2 microvm) */
 
-static bool virtio_has_pci;
-static bool virtio_rng_present;
-static struct netdev *virtio_nd;
-static unsigned virtio_net_gsi;
-static bool virtio_link_up;
+static bool boot_virtio_has_pci;
+static bool boot_virtio_rng_found;
+static struct netdev *boot_virtio_nd;
+static unsigned boot_virtio_net_gsi;
+static bool boot_virtio_link_up;
 /* Written by the interrupt handler, read by the loop (interrupts are off
  * outside x86_idle(), so no lock). */
-static uint64_t virtio_net_irqs;
-static uint64_t virtio_net_irqs_none;
-static bool virtio_config_changed;
+static uint64_t boot_virtio_net_irqs;
+static uint64_t boot_virtio_net_irqs_none;
+static bool boot_virtio_config_changed;
 
-static bool virtio_pci_present(void)
+static bool boot_virtio_pci_present(void)
 {
 	return hw_pci_read32(0, 0, 0, 0) != 0xffffffffu;
 }
 
-static void virtio_rng_pause(void)
+static void boot_virtio_rng_pause(void)
 {
 	x86_pause();
 }
@@ -72,8 +72,8 @@ void boot_virtio_rng_init(void)
 {
 	int rc;
 
-	virtio_has_pci = virtio_pci_present();
-	rc = virtio_has_pci
+	boot_virtio_has_pci = boot_virtio_pci_present();
+	rc = boot_virtio_has_pci
 		 ? virtio_rng_probe_pci()
 		 : virtio_rng_probe_mmio(VIRTIO_MMIO_BASE, VIRTIO_MMIO_WINDOWS,
 					 VIRTIO_MMIO_STRIDE);
@@ -83,32 +83,32 @@ void boot_virtio_rng_init(void)
 				   net_strerror(rc));
 		return;
 	}
-	virtio_rng_set_wait(virtio_rng_pause);
+	virtio_rng_set_wait(boot_virtio_rng_pause);
 	x86_entropy_source = virtio_rng_read;
-	virtio_rng_present = true;
+	boot_virtio_rng_found = true;
 }
 
 bool boot_virtio_rng_present(void)
 {
-	return virtio_rng_present;
+	return boot_virtio_rng_found;
 }
 
-static void virtio_net_interrupt(void *arg)
+static void boot_virtio_net_interrupt(void *arg)
 {
 	uint32_t isr = virtio_net_ack_interrupt();
 
 	(void)arg;
-	virtio_net_irqs++;
+	boot_virtio_net_irqs++;
 	if (isr == 0)
-		virtio_net_irqs_none++;
+		boot_virtio_net_irqs_none++;
 	if (isr & VIRTIO_ISR_CONFIG)
-		virtio_config_changed = true;
+		boot_virtio_config_changed = true;
 }
 
 /* The GSI and trigger mode of the device's interrupt: NET_OK or
  * NET_ENOTSUP when it has none we can route. */
-static int virtio_net_route(const struct virtio_irq *irq, unsigned *gsi,
-			    enum x86_irq_mode *mode)
+static int boot_virtio_net_route(const struct virtio_irq *irq, unsigned *gsi,
+				 enum x86_irq_mode *mode)
 {
 	if (irq->kind == VIRTIO_IRQ_MMIO) {
 		*gsi = VIRTIO_MMIO_GSI0 + irq->slot;
@@ -130,7 +130,7 @@ static int virtio_net_route(const struct virtio_irq *irq, unsigned *gsi,
 	return NET_OK;
 }
 
-static const char *virtio_mode_name(enum x86_irq_mode mode)
+static const char *boot_virtio_mode_name(enum x86_irq_mode mode)
 {
 	switch (mode) {
 	case X86_IRQ_EDGE_HIGH:
@@ -149,33 +149,33 @@ struct netdev *boot_virtio_net_open(void)
 	unsigned gsi;
 	struct netdev *nd;
 
-	nd = virtio_has_pci
+	nd = boot_virtio_has_pci
 		 ? virtio_net_probe_pci()
 		 : virtio_net_probe_mmio(VIRTIO_MMIO_BASE, VIRTIO_MMIO_WINDOWS,
 					 VIRTIO_MMIO_STRIDE);
 	if (!nd)
 		return NULL;
 	irq = virtio_net_irq();
-	if (!irq || virtio_net_route(irq, &gsi, &mode) != NET_OK) {
+	if (!irq || boot_virtio_net_route(irq, &gsi, &mode) != NET_OK) {
 		log_printf(LOG_WARN,
 			   "x86: virtio-net has no interrupt line; the "
 			   "loop will only see frames at its deadlines");
-	} else if (x86_irq_enable(gsi, mode, virtio_net_interrupt, NULL) !=
+	} else if (x86_irq_enable(gsi, mode, boot_virtio_net_interrupt, NULL) !=
 		   NET_OK) {
 		log_printf(LOG_WARN, "x86: virtio-net: gsi %u unavailable",
 			   gsi);
 	} else {
-		virtio_net_gsi = gsi;
+		boot_virtio_net_gsi = gsi;
 		log_printf(LOG_INFO, "x86: virtio-net interrupt on gsi %u (%s)",
-			   gsi, virtio_mode_name(mode));
+			   gsi, boot_virtio_mode_name(mode));
 	}
 	/* An interrupt raised before the route existed is pending in the
 	 * device; with an edge-triggered input it would never come again. */
 	(void)virtio_net_ack_interrupt();
-	virtio_link_up = nd->ops->is_link_up(nd);
+	boot_virtio_link_up = nd->ops->is_link_up(nd);
 	log_printf(LOG_INFO, "x86: virtio-net link %s",
-		   virtio_link_up ? "up" : "down");
-	virtio_nd = nd;
+		   boot_virtio_link_up ? "up" : "down");
+	boot_virtio_nd = nd;
 	return nd;
 }
 
@@ -183,14 +183,14 @@ void boot_virtio_poll(void)
 {
 	bool up;
 
-	if (!virtio_nd || !virtio_config_changed)
+	if (!boot_virtio_nd || !boot_virtio_config_changed)
 		return;
-	virtio_config_changed = false;
-	up = virtio_nd->ops->is_link_up(virtio_nd);
-	if (up != virtio_link_up)
+	boot_virtio_config_changed = false;
+	up = boot_virtio_nd->ops->is_link_up(boot_virtio_nd);
+	if (up != boot_virtio_link_up)
 		log_printf(LOG_INFO, "x86: virtio-net link %s",
 			   up ? "up" : "down");
-	virtio_link_up = up;
+	boot_virtio_link_up = up;
 }
 
 void boot_virtio_stats(void)
@@ -198,13 +198,13 @@ void boot_virtio_stats(void)
 	struct virtio_net_stats n;
 	struct virtio_rng_stats r;
 
-	if (virtio_nd) {
+	if (boot_virtio_nd) {
 		virtio_net_get_stats(&n);
-		kernel_print_stat("virtio_net.irqs", virtio_net_irqs);
+		kernel_print_stat("virtio_net.irqs", boot_virtio_net_irqs);
 		kernel_print_stat("virtio_net.irqs_not_ours",
-				  virtio_net_irqs_none);
-		kernel_print_stat("virtio_net.gsi", virtio_net_gsi);
-		kernel_print_stat("virtio_net.link_up", virtio_link_up);
+				  boot_virtio_net_irqs_none);
+		kernel_print_stat("virtio_net.gsi", boot_virtio_net_gsi);
+		kernel_print_stat("virtio_net.link_up", boot_virtio_link_up);
 		kernel_print_stat("virtio_net.rx_frames", n.rx_frames);
 		kernel_print_stat("virtio_net.rx_empty", n.rx_empty);
 		kernel_print_stat("virtio_net.rx_too_long", n.rx_too_long);
@@ -216,7 +216,7 @@ void boot_virtio_stats(void)
 		kernel_print_stat("virtio_net.dev_bad_id", n.dev_bad_id);
 		kernel_print_stat("virtio_net.dev_bad_len", n.dev_bad_len);
 	}
-	if (virtio_rng_present) {
+	if (boot_virtio_rng_found) {
 		virtio_rng_get_stats(&r);
 		kernel_print_stat("virtio_rng.bytes", r.bytes);
 		kernel_print_stat("virtio_rng.timeouts", r.timeouts);

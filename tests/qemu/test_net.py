@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from qemulab import Cases, Guest, Skip, boot, build, free_port, note  # noqa: E402
+from qemulab import (Cases, Guest, Skip, boot, build,  # noqa: E402
+                     free_port, note)
 
 IMAGE = "tcp-echo-x86"
 ECHO_PORT = 7
