@@ -28,6 +28,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import tomllib
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -373,7 +375,8 @@ TARGETS: dict[str, Target] = {
         hosted=False,
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
-                 "kernel/arch/x86_64/*.c", "kernel/arch/x86_64/*.S",
+                 "drivers/virtio/*.c", "kernel/arch/x86_64/*.c",
+                 "kernel/arch/x86_64/*.S",
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
@@ -815,7 +818,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
     # The qemu tier, ./build.py run and bench boot for kernel targets.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
-             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
+             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt"),
+    "passt": ("passt",),
     # Building for a target that needs a cross toolchain (by target name).
     "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
 }
@@ -1567,15 +1571,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------
 
 QEMU_MACHINES = ("microvm", "pc", "q35")
-# --net for QEMU: "none" boots with netdev=null (drivers/null). The others
-# wait for the virtio-net driver; they are accepted by the parser so that
-# scripts can already name them, and refused with a plain message.
+# --net for QEMU: "none" boots with netdev=null (drivers/null) and no
+# virtio device; "user" (SLIRP, port forwards on 127.0.0.1) and "passt"
+# (passt on a unix socket, -netdev stream) give a virtio-net NIC and a
+# virtio-rng; "tap" is not done yet and is refused with a plain message.
 QEMU_NETS = ("none", "user", "passt", "tap")
 QEMU_DEFAULT_MACHINE = "microvm"
-QEMU_DEFAULT_NET = "none"
+QEMU_DEFAULT_NET = "user"
 QEMU_MEMORY_MB = 16
 # isa-debug-exit: QEMU exits with (value << 1) | 1 (kernel/arch/x86_64).
 QEMU_DEBUG_EXIT = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
+# Host port = guest port + this, for ./build.py run's forwards.
+QEMU_HOST_PORT_OFFSET = 10000
+QEMU_NETDEV_ID = "n0"
 
 # aarch64: QEMU's virt machine only (GICv2, the default gic-version).
 QEMU_ARM_MACHINES = ("virt",)
@@ -1598,8 +1606,11 @@ def qemu_machines(target: str) -> tuple[str, ...]:
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                  memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
                  rng: bool = True, net: str = "none",
-                 hostfwd: tuple[str, ...] = ()) -> list[str]:
-    """The QEMU command line that boots an x86_64 or aarch64 image.
+                 hostfwd: tuple[str, ...] = (),
+                 devices: Iterable[str] = ()) -> list[str]:
+    """The QEMU command line that boots an x86_64 or aarch64 image;
+    `devices` are more arguments for x86_64 (qemu_virtio_args(), a
+    -netdev).
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
@@ -1639,7 +1650,187 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
     return ["qemu-system-x86_64", *mach, "-cpu", cpu, "-m",
             f"{memory_mb}M", "-kernel", str(elf), "-append", cmdline,
             "-display", "none", "-serial", "stdio", "-no-reboot",
-            *QEMU_DEBUG_EXIT]
+            *QEMU_DEBUG_EXIT, *devices]
+
+
+def qemu_virtio_args(machine: str, netdev: str | None = QEMU_NETDEV_ID,
+                     rng: bool = True) -> list[str]:
+    """The virtio devices the kernel drives: virtio-net on `netdev` (None:
+    no NIC) and virtio-rng. Modern only: virtio-mmio on microvm (QEMU 7.2
+    makes its windows legacy unless told), disable-legacy=on for PCI."""
+    out: list[str] = []
+    if machine == "microvm":
+        out += ["-global", "virtio-mmio.force-legacy=false"]
+        if netdev:
+            out += ["-device", f"virtio-net-device,netdev={netdev}"]
+        if rng:
+            out += ["-device", "virtio-rng-device"]
+        return out
+    if netdev:
+        out += ["-device", f"virtio-net-pci,netdev={netdev},"
+                "disable-legacy=on"]
+    if rng:
+        out += ["-device", "virtio-rng-pci,disable-legacy=on"]
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Forward:
+    """A host port on 127.0.0.1 forwarded to the guest's port."""
+    proto: str  # "tcp" or "udp"
+    host_port: int
+    guest_port: int
+    what: str = ""
+
+
+def app_ports(image: Image) -> list[tuple[str, int, str]]:
+    """(protocol, port, what) the image's application serves on."""
+    v = image.values
+    if image.app == "udp-echo":
+        return [("udp", v["CONFIG_APP_UDP_ECHO_PORT"], "echo")]
+    if image.app == "resolve":
+        return [("udp", v["CONFIG_APP_RESOLVE_PORT"], "lookups")]
+    if image.app == "dns-server":
+        port = v["CONFIG_APP_DNS_SERVER_PORT"]
+        return [("udp", port, "dns"), ("tcp", port, "dns")]
+    if image.app == "tcp-echo":
+        out = [("tcp", v["CONFIG_APP_TCP_ECHO_PORT"], "echo")]
+        for key, what in (("SINK", "sink"), ("SOURCE", "source")):
+            if v[f"CONFIG_APP_TCP_ECHO_{key}_PORT"]:
+                out.append(("tcp", v[f"CONFIG_APP_TCP_ECHO_{key}_PORT"],
+                            what))
+        return out
+    return []
+
+
+def app_forwards(image: Image, offset: int = QEMU_HOST_PORT_OFFSET
+                 ) -> list[Forward]:
+    """A forward per application port: host port = port + offset."""
+    out = []
+    for proto, port, what in app_ports(image):
+        host = port + offset
+        if not 1 <= host <= 65535:
+            raise KeelError(f"--port-offset {offset}: port {port} would be "
+                            f"host port {host}")
+        out.append(Forward(proto, host, port, what))
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class GuestAddress:
+    """The guest's static IPv4 setting (ip=/gw= else the image's)."""
+    iface: ipaddress.IPv4Interface
+    gateway: ipaddress.IPv4Address | None
+
+
+def guest_address(image: Image, tokens: list[str]) -> GuestAddress | None:
+    """The static address the kernel will use; None for DHCP or none."""
+    kv = dict(t.split("=", 1) for t in tokens if "=" in t)
+    if "ip" in kv:
+        if kv["ip"] == "dhcp":
+            return None
+        try:
+            iface = ipaddress.IPv4Interface(kv["ip"])
+            gw = ipaddress.IPv4Address(kv["gw"]) if "gw" in kv else None
+        except ValueError:
+            return None  # the kernel will say what is wrong
+        return GuestAddress(iface, gw)
+    value = image.values["CONFIG_NET_IPV4_ADDR"]
+    if value == "dhcp" or value[0] == 0:
+        return None
+    addr, mask = value
+    gw = image.values["CONFIG_NET_IPV4_GATEWAY"]
+    return GuestAddress(
+        ipaddress.IPv4Interface((addr, bin(mask).count("1"))),
+        ipaddress.IPv4Address(gw) if gw else None)
+
+
+# QEMU's user network without net=: the guest's first DHCP address.
+SLIRP_DEFAULT_GUEST = "10.0.2.15"
+
+
+def slirp_netdev(forwards: Iterable[Forward], addr: GuestAddress | None,
+                 netdev: str = QEMU_NETDEV_ID) -> list[str]:
+    """-netdev user for the forwards. With a static guest address SLIRP's
+    network is made the guest's (net=, host= the gateway), so the image
+    needs no ip= of its own; with DHCP SLIRP's defaults stand."""
+    opts = [f"user,id={netdev}"]
+    guest = SLIRP_DEFAULT_GUEST
+    if addr:
+        opts.append(f"net={addr.iface.network}")
+        if addr.gateway:
+            opts.append(f"host={addr.gateway}")
+        guest = str(addr.iface.ip)
+    for f in forwards:
+        opts.append(f"hostfwd={f.proto}:127.0.0.1:{f.host_port}-"
+                    f"{guest}:{f.guest_port}")
+    return ["-netdev", ",".join(opts)]
+
+
+def passt_command(sock: Path, forwards: Iterable[Forward],
+                  addr: GuestAddress | None) -> list[str]:
+    """passt in the foreground for one QEMU (-1: it quits when QEMU
+    goes), on 127.0.0.1 only. With a static guest address passt's DHCP
+    and NAT use it (-a, -n, -g); else passt hands out the host's."""
+    cmd = ["passt", "-f", "-q", "-1", "-s", str(sock)]
+    if addr:
+        cmd += ["-a", str(addr.iface.ip), "-n",
+                str(addr.iface.network.prefixlen)]
+        if addr.gateway:
+            cmd += ["-g", str(addr.gateway)]
+    for f in forwards:
+        flag = "-t" if f.proto == "tcp" else "-u"
+        cmd += [flag, f"127.0.0.1/{f.host_port}:{f.guest_port}"]
+    return cmd
+
+
+def passt_netdev(sock: Path, netdev: str = QEMU_NETDEV_ID) -> list[str]:
+    return ["-netdev", f"stream,id={netdev},server=off,addr.type=unix,"
+            f"addr.path={sock}"]
+
+
+class Passt:
+    """passt on a unix socket in a fresh directory, for `with`. As root
+    passt drops to nobody, so the directory is left writable for it."""
+
+    def __init__(self, forwards: Iterable[Forward],
+                 addr: GuestAddress | None) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="keel-passt-"))
+        self.dir.chmod(0o777)
+        self.sock = self.dir / "passt.sock"
+        self.cmd = passt_command(self.sock, forwards, addr)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> "Passt":
+        if not shutil.which("passt"):
+            raise KeelError("passt is not installed (Debian package "
+                            "passt)")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        # QEMU 7.2 does not complain about a socket that is not there
+        # yet: it just has no network. Wait for passt to bind it.
+        deadline = time.monotonic() + 10
+        while not self.sock.exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                err = self.proc.stderr.read().decode() if \
+                    self.proc.poll() is not None and self.proc.stderr \
+                    else ""
+                self.__exit__()
+                raise KeelError(f"passt did not start: {shlex.join(self.cmd)}"
+                                f"\n{err.strip()}")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
@@ -1653,47 +1844,100 @@ def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
     return status >> 1 if status > 0 and status & 1 else None
 
 
-def qemu_cmdline(tokens: list[str], net: str) -> str:
+def qemu_cmdline(tokens: list[str], net: str, image: Image | None = None
+                 ) -> str:
     """The kernel command line for run: the user's key=value tokens, plus
-    netdev=null for --net none unless netdev= is given."""
+    netdev=null for --net none unless netdev= is given, and ip=dhcp with a
+    NIC when neither the image nor the tokens give an address."""
     for tok in tokens:
         if not re.fullmatch(r"[^\s=]+=\S+", tok):
             raise KeelError(f"command line: expected key=value without "
                             f"spaces, got {tok!r}")
     if net == "none" and not any(t.startswith("netdev=") for t in tokens):
         tokens = [*tokens, "netdev=null"]
+    if net != "none" and image is not None and \
+       not any(t.startswith("ip=") for t in tokens) and \
+       image.values["CONFIG_NET_IPV4_ADDR"] == (0, 0):
+        tokens = [*tokens, "ip=dhcp"]
     line = " ".join(tokens)
     if len(line) > 2048:
         raise KeelError("command line: longer than 2048 bytes")
     return line
 
 
+def _say_reach(image: Image, net: str, forwards: list[Forward],
+               addr: GuestAddress | None) -> None:
+    """How to reach the guest: its address, the forwards, a client."""
+    import keeltest  # noqa: E402  (tests/ helpers, loaded on demand)
+    where = str(addr.iface) if addr else "an address from DHCP"
+    say(f"{image.name} gets {where} on the {net} network; from this host "
+        f"reach it through 127.0.0.1:")
+    for f in forwards:
+        say(f"  {f.proto} 127.0.0.1:{f.host_port} -> port {f.guest_port}"
+            f"{' (' + f.what + ')' if f.what else ''}")
+    hint = keeltest.app_hint(image, "127.0.0.1",
+                             {f.guest_port: f.host_port for f in forwards})
+    if hint:
+        say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
+
+
 def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
     """Boot an x86_64 or aarch64 image in QEMU on this terminal until it
     exits."""
     target = image.target.name
-    machine = args.machine or qemu_machines(target)[0]
-    net = args.net or QEMU_DEFAULT_NET
-    hostfwd: tuple[str, ...] = ()
-    if target == "aarch64" and net == "user":
-        hostfwd = QEMU_USER_FORWARDS
-        say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
-            "to the guest's port 7, :10080 to 80, :10053 to 53")
-    elif target == "aarch64" and net != "none":
-        raise KeelError(f"--net {net}: aarch64 images take --net none "
-                        f"(netdev=null) or user (virtio-net on SLIRP) for "
-                        f"now")
-    elif net != "none":
-        raise KeelError(f"--net {net}: the {target} target has no network "
-                        f"driver yet (virtio-net is coming); --net none "
-                        f"boots with netdev=null, a device that drops "
-                        f"every frame")
-    cmd = qemu_command(elf, machine, qemu_cmdline(list(args.cmdline), net),
-                       target=target, net=net, hostfwd=hostfwd)
-    say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-    say(shlex.join(cmd))
-    r = subprocess.run(cmd)
-    code = qemu_exit_code(r.returncode, target)
+    if target == "aarch64":
+        machine = args.machine or qemu_machines(target)[0]
+        net = args.net or QEMU_DEFAULT_NET
+        hostfwd: tuple[str, ...] = ()
+        if net == "user":
+            hostfwd = QEMU_USER_FORWARDS
+            say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
+                "to the guest's port 7, :10080 to 80, :10053 to 53")
+        elif net != "none":
+            raise KeelError(f"--net {net}: aarch64 images take --net none "
+                            f"(netdev=null) or user (virtio-net on SLIRP) for "
+                            f"now")
+        cmd = qemu_command(elf, machine,
+                           qemu_cmdline(list(args.cmdline), net, image),
+                           target=target, net=net, hostfwd=hostfwd)
+        say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
+        say(shlex.join(cmd))
+        r = subprocess.run(cmd)
+        code = qemu_exit_code(r.returncode, target)
+    else:
+        machine = args.machine or QEMU_DEFAULT_MACHINE
+        net = args.net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
+        tokens = list(args.cmdline)
+        if net == "tap":
+            raise KeelError("--net tap: not done yet for x86_64 images; "
+                            "--net user (the default) or --net passt give a "
+                            "NIC reachable through ports on 127.0.0.1")
+        cmdline = qemu_cmdline(tokens, net, image)
+        addr = guest_address(image, cmdline.split())
+        forwards = app_forwards(image, args.port_offset) if net != "none" \
+            else []
+        devices: list[str] = []
+        passt: Passt | None = None
+        if net == "user":
+            devices = slirp_netdev(forwards, addr) + qemu_virtio_args(machine)
+        elif net == "passt":
+            ensure_packages(["passt"])
+            passt = Passt(forwards, addr)
+            devices = passt_netdev(passt.sock) + qemu_virtio_args(machine)
+        cmd = qemu_command(elf, machine, cmdline, devices=devices)
+        try:
+            if passt:
+                say(f"starting passt: {shlex.join(passt.cmd)}")
+                passt.__enter__()
+            say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
+            say(shlex.join(cmd))
+            if net != "none":
+                _say_reach(image, net, forwards, addr)
+            r = subprocess.run(cmd)
+        finally:
+            if passt:
+                passt.__exit__()
+        code = qemu_exit_code(r.returncode)
     if code is None:
         say(f"QEMU ended with status {r.returncode}")
         return r.returncode if r.returncode > 0 else 1
@@ -1707,8 +1951,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if image.target.name in ("x86_64", "aarch64"):
         ensure_packages(["build", "qemu"])
         return run_qemu(image, build_image(image), args)
-    if args.machine or args.net:
-        raise KeelError(f"--machine and --net are for QEMU targets; "
+    if args.machine or args.net or \
+       args.port_offset != QEMU_HOST_PORT_OFFSET:
+        raise KeelError(f"--machine, --net and --port-offset are for QEMU "
+                        f"targets; "
                         f"{image.name} is {image.target.name}")
     ensure_packages(["build", "net"])
     exe = build_image(image)
@@ -1793,10 +2039,13 @@ def make_parser() -> argparse.ArgumentParser:
                    f"{QEMU_DEFAULT_MACHINE} for x86_64 images, virt for "
                    "aarch64 ones)")
     s.add_argument("--net", choices=QEMU_NETS, default=None,
-                   help="QEMU networking for QEMU images (default "
-                   f"{QEMU_DEFAULT_NET}: no NIC, netdev=null; aarch64 also "
-                   "takes user: virtio-net on SLIRP, host port 10000 + N "
-                   "forwarded to N for 7, 53, 80; passt and tap wait)")
+                   help="QEMU networking: user (the default for images that "
+                   "serve; SLIRP with port forwards on 127.0.0.1), passt "
+                   "(the same through passt; x86_64), none (no NIC, "
+                   "netdev=null); tap is not done yet")
+    s.add_argument("--port-offset", type=int, default=QEMU_HOST_PORT_OFFSET,
+                   help="host port = application port + this, for the "
+                   f"forwards on 127.0.0.1 (default {QEMU_HOST_PORT_OFFSET})")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("test", help="run test tiers",
                        description="Run test tiers; all of them by default. "
@@ -1836,7 +2085,15 @@ DEFAULT_IMAGE = "echo-tap"
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "tests"))
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args, extra = parser.parse_known_args(argv)
+    # run IMAGE --net user key=value: argparse leaves key=value tokens
+    # after an option unparsed; they belong to the command line.
+    if extra and args.command == "run" and \
+       all(re.fullmatch(r"[^\s=-][^\s=]*=\S*", t) for t in extra):
+        args.cmdline = [*args.cmdline, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except KeelError as e:

@@ -594,7 +594,7 @@ def run_tap_interactive(image: "_b.Image", exe: Path,
               f"namespace {lab.ns}", flush=True)
         print(f"keel: reach it with:  ip netns exec {lab.ns} ping "
               f"{lab.keel_ip}", flush=True)
-        hint = _app_hint(image, lab.keel_ip)
+        hint = app_hint(image, lab.keel_ip)
         if hint:
             print(f"keel:                 ip netns exec {lab.ns} "
                   f"{_b.SYSTEM_PYTHON} -c \"{hint}\"", flush=True)
@@ -605,35 +605,41 @@ def run_tap_interactive(image: "_b.Image", exe: Path,
             return 0
 
 
-def _app_hint(image: "_b.Image", ip: str) -> str:
-    """A one-line Python client for the image's application, or ''."""
+def app_hint(image: "_b.Image", ip: str,
+             ports: dict[int, int] | None = None) -> str:
+    """A one-line Python client for the image's application, or ''.
+    `ports` maps the application's ports to the ones to use (forwards)."""
     v = image.values
+
+    def port(key: str) -> int:
+        return (ports or {}).get(v[key], v[key])
+
     udp = "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
     if image.app == "udp-echo":
-        port = v["CONFIG_APP_UDP_ECHO_PORT"]
-        return (f"{udp}s.sendto(b'hi', ('{ip}', {port})); "
+        p = port("CONFIG_APP_UDP_ECHO_PORT")
+        return (f"{udp}s.sendto(b'hi', ('{ip}', {p})); "
                 f"print(s.recv(100))")
     if image.app == "resolve":
-        port = v["CONFIG_APP_RESOLVE_PORT"]
-        return (f"{udp}s.sendto(b'example.com', ('{ip}', {port})); "
+        p = port("CONFIG_APP_RESOLVE_PORT")
+        return (f"{udp}s.sendto(b'example.com', ('{ip}', {p})); "
                 f"print(s.recv(300))")
     if image.app == "dns-server":
-        port = v["CONFIG_APP_DNS_SERVER_PORT"]
+        p = port("CONFIG_APP_DNS_SERVER_PORT")
         return ("import dns.message, dns.query; print(dns.query.udp("
                 "dns.message.make_query('example.com', 'SOA'), "
-                f"'{ip}', port={port}, timeout=2))")
+                f"'{ip}', port={p}, timeout=2))")
     if image.app == "https":
-        port = v["CONFIG_APP_HTTPS_PORT"]
+        p = port("CONFIG_APP_HTTPS_PORT")
         cert = v["CONFIG_APP_HTTPS_CERT"]
         ca = (image.path.parent / cert).resolve() if cert else \
             BUILD / image.name / "tls" / "cert.pem"
         return (f"import ssl, urllib.request; c=ssl.create_default_context("
                 f"cafile='{ca}'); print(urllib.request.urlopen("
-                f"'https://{ip}:{port}/healthz', context=c).read())")
+                f"'https://{ip}:{p}/healthz', context=c).read())")
     if image.app == "tcp-echo":
-        port = v["CONFIG_APP_TCP_ECHO_PORT"]
+        p = port("CONFIG_APP_TCP_ECHO_PORT")
         return (f"import socket; s=socket.create_connection(('{ip}', "
-                f"{port})); s.sendall(b'hi'); print(s.recv(100))")
+                f"{p})); s.sendall(b'hi'); print(s.recv(100))")
     return ""
 
 

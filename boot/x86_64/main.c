@@ -18,8 +18,9 @@
  *      empty are skipped, and the image [__image_start, __image_end),
  *      boot stack included, must lie inside one RAM entry. The kernel uses
  *      no memory outside its image, so nothing else is checked;
- *   4. the interrupt controllers and the clock (kernel/arch/x86_64), and
- *      what PCI bus 0 holds;
+ *   4. the interrupt controllers and the clock (kernel/arch/x86_64),
+ *      what PCI bus 0 holds, and virtio-rng (virtio.c) as the entropy
+ *      source when there is one;
  *   5. kernel_main().
  * A failure in 2-4 is one console line and platform_exit() with the
  * kernel's exit code for it (KERNEL_EXIT_FAILURE, KERNEL_EXIT_USAGE for
@@ -352,7 +353,10 @@ _Noreturn void x86_main(uint32_t start_info)
 	boot_start(start_info);
 	if (x86_apic_init() != NET_OK || x86_clock_init() != NET_OK)
 		x86_exit(KERNEL_EXIT_FAILURE);
-	log_printf(LOG_INFO, "x86: entropy from %s", x86_entropy_describe());
 	boot_log_pci();
+	boot_virtio_rng_init();
+	log_printf(LOG_INFO, "x86: entropy from %s%s",
+		   boot_virtio_rng_present() ? "virtio-rng, else " : "",
+		   x86_entropy_describe());
 	kernel_main();
 }

@@ -4,14 +4,17 @@
  *   clock    the TSC, calibrated at boot (kernel/arch/x86_64/clock.c),
  *            counted from the calibration
  *   console  COM1, polled
- *   entropy  x86_entropy_source when a driver set it, else RDSEED, else
- *            RDRAND; NET_ENOTSUP with none of them
+ *   entropy  virtio-rng when the machine has one (virtio.c sets
+ *            x86_entropy_source), else RDSEED, else RDRAND; NET_ENOTSUP
+ *            with none of them
  *   idle     the local APIC timer armed for the deadline, then
  *            `sti; hlt; cli`: the timer or any device interrupt wakes it
  *   exit     isa-debug-exit at port 0xf4 (QEMU exits (code << 1) | 1),
  *            else the CPU halts
- *   netdev   none yet: "no network device driver" and NULL, unless the
- *            test key netdev=null asks for drivers/null
+ *   netdev   virtio-net, on PCI (pc, q35) or virtio-mmio (microvm), its
+ *            interrupt routed to wake the idle CPU (virtio.c); NULL when
+ *            there is none. The test key netdev=null asks for
+ *            drivers/null instead
  *
  * Target keys, for tests:
  *   fault=ud2|pf|div0|gp|stack|text_write|data_exec
@@ -23,8 +26,8 @@
  *   netdev=null           a device that drops what it is sent, so the
  *                         kernel reaches its loop without a NIC
  *   stop_ms=N             after N ms of uptime print the counters (the
- *                         stack's, then x86.* and null.*) and stop with
- *                         exit code 0
+ *                         stack's, then x86.*, virtio_net.*, virtio_rng.*
+ *                         and null.*) and stop with exit code 0
  *   irqtest=rtc|rtc_level the CMOS RTC's periodic interrupt at 2 Hz,
  *                         through the IOAPIC (GSI 8, edge; or level/high,
  *                         which QEMU's RTC line also is: it stays raised
@@ -105,6 +108,7 @@ static void platform_stats(void)
 	kernel_print_stat("x86.timer_irqs", s.timer_irqs);
 	kernel_print_stat("x86.device_irqs", s.device_irqs);
 	kernel_print_stat("x86.spurious_irqs", s.spurious_irqs);
+	boot_virtio_stats();
 	if (platform_null)
 		kernel_print_stat("null.tx_frames", null_netdev_tx_frames());
 	if (platform_rtc_irqs)
@@ -290,6 +294,7 @@ static void platform_irqtest(void)
 struct netdev *platform_netdev(void)
 {
 	char v[PLATFORM_VALUE_MAX];
+	struct netdev *nd;
 
 	platform_fault();
 	platform_read_stop();
@@ -303,14 +308,20 @@ struct netdev *platform_netdev(void)
 				     "dropped, none arrive");
 		return null_netdev_open();
 	}
-	log_printf(LOG_ERROR, "x86: no network device driver");
-	return NULL;
+	nd = boot_virtio_net_open();
+	if (!nd)
+		log_printf(LOG_ERROR,
+			   "x86: no virtio-net device (QEMU: -device "
+			   "virtio-net-pci,disable-legacy=on or "
+			   "virtio-net-device)");
+	return nd;
 }
 
 void platform_idle(uint64_t deadline_ms)
 {
 	uint64_t now = platform_now_ms();
 
+	boot_virtio_poll();
 	if (platform_stop_set) {
 		if (now >= platform_stop_at_ms) {
 			log_printf(LOG_INFO, "x86: stop_ms=%llu reached",

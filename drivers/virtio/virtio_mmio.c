@@ -3,9 +3,10 @@
  * register layout only (virtio 1.2 §4.2.2).
  *
  * A machine puts its MMIO transports in a row of equal windows (QEMU 7.2
- * microvm: 24 of 512 bytes from 0xfeb00000, the first -device in the
- * highest; aarch64 virt: 32 of 0x200 from 0x0a000000). Windows with nothing
- * plugged in still answer: magic "virt", a version, and DeviceID 0.
+ * microvm: 512 bytes each from 0xfeb00000, 24 with ACPI, 8 with -no-acpi,
+ * the first -device in the highest; aarch64 virt: 32 of 0x200 from
+ * 0x0a000000). Windows with nothing plugged in still answer: magic "virt",
+ * a version, and DeviceID 0; memory past the last window has no magic.
  * virtio_mmio_probe() walks the row and takes the first window holding the
  * device type asked for; a window with a bad magic or DeviceID 0 is skipped
  * quietly, one with the legacy layout (Version 1) is skipped with a warning,

@@ -8,9 +8,10 @@
  *   x86_64 microvm:  dev = virtio_net_probe_mmio(0xfeb00000, 24, 0x200);
  *   aarch64 virt:    dev = virtio_net_probe_mmio(0x0a000000, 32, 0x200);
  *
- * (QEMU 7.2 microvm has 24 windows and plugs the first -device into the
- * highest, 0xfeb02e00; its windows are legacy unless QEMU is given
- * -global virtio-mmio.force-legacy=false, and legacy ones are skipped.)
+ * (QEMU 7.2 microvm has 24 windows with ACPI, 8 with -no-acpi, and plugs
+ * the first -device into the highest, 0xfeb02e00 or 0xfeb00e00; its
+ * windows are legacy unless QEMU is given -global
+ * virtio-mmio.force-legacy=false, and legacy ones are skipped.)
  *
  * and gets the netdev (MAC from the device, or all zeros when it has none:
  * the kernel then picks one), or NULL when there is no usable device (a log

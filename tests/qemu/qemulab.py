@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -105,13 +106,118 @@ class Boot:
         return "\n".join(line for _, line in self.lines[-n:])
 
 
+class Guest:
+    """QEMU running an image in the background while a test talks to it,
+    for `with`: console lines collected as they come, QEMU killed (and
+    passt stopped) on leaving.
+
+    net: "none" (no virtio device: the command line brings netdev=null),
+    "rng" (virtio-rng only), "user" or "passt" (virtio-net on that
+    network, virtio-rng, `forwards` on 127.0.0.1). `addr` is the guest's
+    static address, for SLIRP's network and passt's -a/-g; None for
+    DHCP.
+    """
+
+    def __init__(self, elf: Path | str, machine: str, cmdline: str,
+                 cpu: str = "max", memory_mb: int = build.QEMU_MEMORY_MB,
+                 net: str = "none",
+                 forwards: tuple[build.Forward, ...] = (),
+                 addr: build.GuestAddress | None = None) -> None:
+        self.machine, self.cmdline = machine, cmdline
+        self.passt: build.Passt | None = None
+        devices: list[str] = []
+        if net == "user":
+            devices = build.slirp_netdev(forwards, addr) + \
+                build.qemu_virtio_args(machine)
+        elif net == "passt":
+            self.passt = build.Passt(forwards, addr)
+            devices = build.passt_netdev(self.passt.sock) + \
+                build.qemu_virtio_args(machine)
+        elif net == "rng":
+            devices = build.qemu_virtio_args(machine, netdev=None)
+        elif net != "none":
+            raise ValueError(f"net {net!r}")
+        self.cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
+                                      memory_mb=memory_mb, devices=devices)
+        self.lines: list[tuple[float, str]] = []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.t0 = 0.0
+        self._reader: threading.Thread | None = None
+
+    def __enter__(self) -> "Guest":
+        if self.passt:
+            self.passt.__enter__()
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        assert self.proc and self.proc.stdout
+        for raw in self.proc.stdout:
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.lines.append((time.monotonic() - self.t0, text))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.passt:
+            self.passt.__exit__()
+
+    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
+        """The first console line matching pattern, waiting for it."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            for _, line in self.lines[seen:]:
+                m = re.search(pattern, line)
+                if m:
+                    return m
+                seen += 1
+            if self.proc and self.proc.poll() is not None and \
+               (not self._reader or not self._reader.is_alive()) and \
+               seen == len(self.lines):
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        tail = "\n".join(line for _, line in self.lines[-25:])
+        raise AssertionError(f"{pattern!r} not on the console within "
+                             f"{timeout:.0f} s on {self.machine}\n{tail}")
+
+    def wait(self, timeout: float = 60) -> Boot:
+        """Wait for QEMU to exit (kill it after `timeout` s): the Boot."""
+        assert self.proc
+        timed_out = False
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            self.proc.kill()
+            self.proc.wait()
+        elapsed = time.monotonic() - self.t0
+        if self._reader:
+            self._reader.join(timeout=5)
+        return Boot(self.machine, self.cmdline, list(self.lines),
+                    self.proc.returncode, elapsed, timed_out)
+
+
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
          timeout: float = 60,
          memory_mb: int = build.QEMU_MEMORY_MB, target: str = "x86_64",
          rng: bool = True, extra: tuple[str, ...] = (), net: str = "none",
          hostfwd: tuple[str, ...] = ()) -> Boot:
     """Boot until QEMU exits (or kill it after `timeout` seconds); extra
-    arguments go at the end of QEMU's command line."""
+    arguments go at the end of QEMU's command line. x86_64 images with
+    net "none", "rng", "user" or "passt" boot through Guest."""
+    if target == "x86_64" and not extra and not hostfwd:
+        with Guest(elf, machine, cmdline, cpu=cpu, memory_mb=memory_mb,
+                   net=net) as g:
+            return g.wait(timeout)
     cmd = [*build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
                                memory_mb=memory_mb, target=target, rng=rng,
                                net=net, hostfwd=hostfwd),
@@ -141,6 +247,14 @@ def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
     th.join(timeout=5)
     return Boot(machine, cmdline, lines, proc.returncode, elapsed, timed_out,
                 target)
+
+
+def free_port(proto: str = "tcp") -> int:
+    """A port on 127.0.0.1 nothing listens on just now."""
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Skip(Exception):

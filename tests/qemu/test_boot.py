@@ -7,7 +7,8 @@ calibration, the stack coming up ("keel: up on ...", the line the loop
 starts after) and the application, then stop through stop_ms= and leave
 QEMU with the kernel's exit code 0 (status 1). Also: the command line
 reaches the kernel (ip= shows in the up line), a bad key is refused with
-exit code 2, no netdev=null means "no network device" and exit code 4,
+exit code 2, no netdev=null and no virtio-net means "no network device"
+and exit code 4,
 a CPU without RDSEED/RDRAND refuses to start the stack (exit code 3), and
 an image larger than the RAM QEMU is given says so and stops (exit code 1)
 instead of running into memory that is not there.
@@ -81,7 +82,8 @@ def bad_key(elf: Path) -> None:
 
 def no_netdev(elf: Path) -> None:
     b = boot(elf, "microvm", "")
-    b.expect(r"x86: no network device driver")
+    b.expect(r"virtio-net: no device in 24 MMIO windows at 0xfeb00000")
+    b.expect(r"x86: no virtio-net device")
     b.expect(r"keel: no network device")
     b.expect_code(EXIT_NETDEV)
 

@@ -3,6 +3,7 @@ allocator check. Run by `./build.py test unit` (or directly)."""
 
 from __future__ import annotations
 
+import ipaddress
 import subprocess
 import sys
 import tempfile
@@ -418,17 +419,26 @@ class CliTest(unittest.TestCase):
         self.assertIn("tcp", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
 
-    def test_run_refuses_a_network_the_x86_target_lacks(self) -> None:
-        r = self.run_cli("run", "echo-x86", "--net", "user")
+    def test_run_refuses_tap_for_x86(self) -> None:
+        r = self.run_cli("run", "--net", "tap", "echo-x86")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("--net user: the x86_64 target has no network",
-                      r.stderr)
+        self.assertIn("--net tap: not done yet", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
+
+    def test_run_takes_key_value_after_options(self) -> None:
+        # The tokens reach run (which then refuses tap), not argparse.
+        r = self.run_cli("run", "echo-x86", "--net", "tap", "stop_ms=1")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--net tap: not done yet", r.stderr)
+        r = self.run_cli("run", "echo-x86", "--net", "tap", "--bogus")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unrecognized arguments: --bogus", r.stderr)
 
     def test_run_refuses_qemu_options_for_linux_tap(self) -> None:
         r = self.run_cli("run", "echo-tap", "--machine", "pc")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("--machine and --net are for QEMU targets", r.stderr)
+        self.assertIn("--machine, --net and --port-offset are for QEMU "
+                      "targets", r.stderr)
 
     def test_run_validates_machine_and_net(self) -> None:
         for opt in ("--machine", "--net"):
@@ -507,6 +517,67 @@ class QemuTest(unittest.TestCase):
         for bad in ("ip", "=x", "a=b c"):
             with self.assertRaises(build.KeelError):
                 build.qemu_cmdline([bad], "none")
+
+    def test_virtio_devices(self) -> None:
+        mv = build.qemu_virtio_args("microvm")
+        self.assertEqual(mv, ["-global", "virtio-mmio.force-legacy=false",
+                              "-device", "virtio-net-device,netdev=n0",
+                              "-device", "virtio-rng-device"])
+        pc = build.qemu_virtio_args("pc", netdev=None)
+        self.assertEqual(pc, ["-device", "virtio-rng-pci,disable-legacy=on"])
+        q35 = build.qemu_virtio_args("q35", rng=False)
+        self.assertEqual(q35, ["-device", "virtio-net-pci,netdev=n0,"
+                               "disable-legacy=on"])
+        cmd = build.qemu_command(Path("k.elf"), "pc", "", devices=pc)
+        self.assertEqual(cmd[-2:], pc)
+
+    def test_forwards_per_application_port(self) -> None:
+        img = build.load_image(ROOT / "images/tcp-echo-x86.toml")
+        self.assertEqual(build.app_forwards(img), [
+            build.Forward("tcp", 10007, 7, "echo"),
+            build.Forward("tcp", 10009, 9, "sink"),
+            build.Forward("tcp", 10019, 19, "source")])
+        self.assertEqual(build.app_forwards(img, 20000)[0].host_port, 20007)
+        with self.assertRaises(build.KeelError):
+            build.app_forwards(img, 65530)
+        udp = build.load_image(ROOT / "images/echo-x86.toml")
+        self.assertEqual(build.app_forwards(udp),
+                         [build.Forward("udp", 10007, 7, "echo")])
+
+    def test_guest_address(self) -> None:
+        img = build.load_image(ROOT / "images/echo-x86.toml")
+        a = build.guest_address(img, [])
+        self.assertEqual(str(a.iface), "10.0.2.15/24")
+        self.assertEqual(str(a.gateway), "10.0.2.2")
+        a = build.guest_address(img, ["ip=192.168.7.9/20"])
+        self.assertEqual(str(a.iface), "192.168.7.9/20")
+        self.assertIsNone(a.gateway)
+        self.assertIsNone(build.guest_address(img, ["ip=dhcp"]))
+
+    def test_slirp_netdev(self) -> None:
+        fwd = [build.Forward("tcp", 10007, 7), build.Forward("udp", 5, 53)]
+        addr = build.GuestAddress(ipaddress.IPv4Interface("10.9.0.5/16"),
+                                  ipaddress.IPv4Address("10.9.0.1"))
+        self.assertEqual(build.slirp_netdev(fwd, addr), [
+            "-netdev", "user,id=n0,net=10.9.0.0/16,host=10.9.0.1,"
+            "hostfwd=tcp:127.0.0.1:10007-10.9.0.5:7,"
+            "hostfwd=udp:127.0.0.1:5-10.9.0.5:53"])
+        self.assertEqual(build.slirp_netdev(fwd[:1], None), [
+            "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:10007-"
+            "10.0.2.15:7"])
+
+    def test_passt_command(self) -> None:
+        fwd = [build.Forward("tcp", 10007, 7), build.Forward("udp", 5, 53)]
+        addr = build.GuestAddress(ipaddress.IPv4Interface("10.0.2.15/24"),
+                                  ipaddress.IPv4Address("10.0.2.2"))
+        self.assertEqual(build.passt_command(Path("/s/p.sock"), fwd, addr), [
+            "passt", "-f", "-q", "-1", "-s", "/s/p.sock", "-a", "10.0.2.15",
+            "-n", "24", "-g", "10.0.2.2", "-t", "127.0.0.1/10007:7", "-u",
+            "127.0.0.1/5:53"])
+        self.assertNotIn("-a", build.passt_command(Path("s"), fwd, None))
+        self.assertEqual(build.passt_netdev(Path("/s/p.sock")), [
+            "-netdev", "stream,id=n0,server=off,addr.type=unix,"
+            "addr.path=/s/p.sock"])
 
     def test_x86_image_is_a_kernel(self) -> None:
         img = build.load_image(ROOT / "images/echo-x86.toml")
