@@ -1074,6 +1074,10 @@ def image_includes(image: Image, gen: Path) -> list[str]:
     out = [f"-I{i}" for i in [*incs, str(gen)]]
     if image.app in TLS_APPS:
         # wolfSSL's headers as system headers: our warnings are not theirs.
+        if not image.target.hosted:
+            # wolfSSL includes stdlib.h; a kernel has none, so it gets
+            # keel's empty one.
+            out.append(f"-I{ROOT / 'apps/https/wolfssl/libc'}")
         out += [f"-I{ROOT / 'apps/https/wolfssl'}", "-isystem",
                 str(WOLFSSL_DIR), *wolfssl_defines(image)]
     return out
@@ -1174,15 +1178,46 @@ WOLFSSL_SOURCES = (
 
 def wolfssl_defines(image: Image) -> tuple[str, ...]:
     tls12 = int(bool(image.values.get("CONFIG_APP_HTTPS_TLS12")))
-    return ("-DWOLFSSL_USER_SETTINGS", f"-DKEEL_TLS12={tls12}")
+    rsa = int(https_key_is_rsa(image))
+    return ("-DWOLFSSL_USER_SETTINGS", f"-DKEEL_TLS12={tls12}",
+            f"-DKEEL_RSA={rsa}")
+
+
+# rsaEncryption (1.2.840.113549.1.1.1) as it appears in a DER key.
+RSA_KEY_OID = bytes.fromhex("06092a864886f70d010101")
+
+
+def https_key_is_rsa(image: Image) -> bool:
+    """Whether the image's server key is RSA: wolfSSL is built with RSA
+    only then (an ECDSA key needs none of it). Without https.key the
+    development key is ECDSA P-256."""
+    key = image.values.get("CONFIG_APP_HTTPS_KEY")
+    if not key:
+        return False
+    path = image.path.parent / key
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return False   # https_cert_key() reports it
+    if "BEGIN RSA PRIVATE KEY" in text:
+        return True
+    m = re.search(r"-----BEGIN PRIVATE KEY-----(.*?)-----END", text, re.S)
+    if not m:
+        return False
+    try:
+        der = base64.b64decode(m.group(1))
+    except ValueError:
+        return False
+    return RSA_KEY_OID in der[:32]
 
 
 def compile_wolfssl(image: Image) -> list[Path]:
     """wolfSSL's objects for this image, freestanding, cached by flags in
     build/third_party/obj/ (images with the same settings share them)."""
-    gcc_inc = run_quiet(["gcc", "-print-file-name=include"]).strip()
+    tools = image.target.tools
     flags = ("-std=gnu11", "-O2", "-g", "-fno-common", "-ffreestanding",
-             "-nostdinc", "-isystem", gcc_inc,
+             *image.target.cflags,
+             "-nostdinc", "-isystem", gcc_include_dir(tools),
              f"-I{ROOT / 'apps/https/wolfssl/libc'}",
              f"-I{ROOT / 'kernel/lib/libc'}",
              f"-I{ROOT / 'apps/https/wolfssl'}", f"-I{WOLFSSL_DIR}",
@@ -1191,7 +1226,7 @@ def compile_wolfssl(image: Image) -> list[Path]:
     objdir = THIRD_PARTY / "obj" / f"{image.target.name}-{key}"
     if not objdir.exists():
         say(f"compiling wolfSSL {WOLFSSL_VERSION} into {_rel(objdir)}")
-    comp = Compiler("gcc", flags, objdir)
+    comp = Compiler(f"{tools}gcc", flags, objdir)
     return comp.compile([WOLFSSL_DIR / s for s in WOLFSSL_SOURCES])
 
 
@@ -1693,6 +1728,8 @@ def app_ports(image: Image) -> list[tuple[str, int, str]]:
     if image.app == "dns-server":
         port = v["CONFIG_APP_DNS_SERVER_PORT"]
         return [("udp", port, "dns"), ("tcp", port, "dns")]
+    if image.app == "https":
+        return [("tcp", v["CONFIG_APP_HTTPS_PORT"], "https")]
     if image.app == "tcp-echo":
         out = [("tcp", v["CONFIG_APP_TCP_ECHO_PORT"], "echo")]
         for key, what in (("SINK", "sink"), ("SOURCE", "source")):
@@ -1875,9 +1912,12 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
     for f in forwards:
         say(f"  {f.proto} 127.0.0.1:{f.host_port} -> port {f.guest_port}"
             f"{' (' + f.what + ')' if f.what else ''}")
-    hint = keeltest.app_hint(image, "127.0.0.1",
-                             {f.guest_port: f.host_port for f in forwards})
-    if hint:
+    ports = {f.guest_port: f.host_port for f in forwards}
+    curl = keeltest.app_curl(image, "127.0.0.1", ports)
+    hint = keeltest.app_hint(image, "127.0.0.1", ports)
+    if curl:
+        say(f"try:  {curl}")
+    elif hint:
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
 
 
@@ -2080,7 +2120,7 @@ def make_parser() -> argparse.ArgumentParser:
     return p
 
 
-DEFAULT_IMAGE = "echo-tap"
+DEFAULT_IMAGE = "https"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -605,6 +605,24 @@ def run_tap_interactive(image: "_b.Image", exe: Path,
             return 0
 
 
+def https_ca(image: "_b.Image") -> Path:
+    """The certificate a client verifies an HTTPS image against: the
+    image's https.cert, else the development certificate the build made."""
+    cert = image.values["CONFIG_APP_HTTPS_CERT"]
+    return (image.path.parent / cert).resolve() if cert else \
+        BUILD / image.name / "tls" / "cert.pem"
+
+
+def app_curl(image: "_b.Image", ip: str,
+             ports: dict[int, int] | None = None) -> str:
+    """A curl command line that reaches an HTTPS image, or ''."""
+    if image.app != "https":
+        return ""
+    p = image.values["CONFIG_APP_HTTPS_PORT"]
+    p = (ports or {}).get(p, p)
+    return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+
+
 def app_hint(image: "_b.Image", ip: str,
              ports: dict[int, int] | None = None) -> str:
     """A one-line Python client for the image's application, or ''.
@@ -630,9 +648,7 @@ def app_hint(image: "_b.Image", ip: str,
                 f"'{ip}', port={p}, timeout=2))")
     if image.app == "https":
         p = port("CONFIG_APP_HTTPS_PORT")
-        cert = v["CONFIG_APP_HTTPS_CERT"]
-        ca = (image.path.parent / cert).resolve() if cert else \
-            BUILD / image.name / "tls" / "cert.pem"
+        ca = https_ca(image)
         return (f"import ssl, urllib.request; c=ssl.create_default_context("
                 f"cafile='{ca}'); print(urllib.request.urlopen("
                 f"'https://{ip}:{p}/healthz', context=c).read())")

@@ -6,7 +6,8 @@
  * only, TLS 1.3 only unless the image asks for TLS 1.2 (build.py passes
  * -DKEEL_TLS12=1), with:
  *   key exchange  ECDHE on P-256 (SP math) and X25519
- *   certificates  ECDSA (P-256) and RSA (2048/3072, PSS for TLS 1.3)
+ *   certificates  ECDSA (P-256), and RSA (2048/3072, PSS for TLS 1.3)
+ *                 when the image's key is an RSA key (-DKEEL_RSA=1)
  *   ciphers       AES-GCM (128, 256) and ChaCha20-Poly1305
  *   hashes        SHA-256, SHA-384 (and SHA-1 only where X.509 needs it)
  * and nothing of the host: no files, no sockets, no threads, no malloc.
@@ -25,6 +26,9 @@
 
 #ifndef KEEL_TLS12
 #define KEEL_TLS12 0
+#endif
+#ifndef KEEL_RSA
+#define KEEL_RSA 1
 #endif
 
 /* ---- the platform: none of the host's services ------------------------ */
@@ -77,7 +81,9 @@ int keel_tls_seed(unsigned char *out, unsigned int len);
 #define HAVE_SUPPORTED_CURVES
 #define HAVE_SNI
 #define HAVE_HKDF
+#if KEEL_RSA
 #define WC_RSA_PSS
+#endif
 
 /* ---- algorithms -------------------------------------------------------- */
 #define HAVE_ECC
@@ -110,8 +116,15 @@ int keel_tls_seed(unsigned char *out, unsigned int len);
  * generic big integers X.509 parsing needs. */
 #define WOLFSSL_SP_MATH_ALL
 #define WOLFSSL_HAVE_SP_ECC
+#if KEEL_RSA
 #define WOLFSSL_HAVE_SP_RSA
 #define SP_INT_BITS 4096
+#else
+/* An ECDSA server key (build.py passes -DKEEL_RSA=0): no RSA code at all,
+ * big integers only as wide as P-256 needs. */
+#define NO_RSA
+#define SP_INT_BITS 256
+#endif
 #if defined(__x86_64__)
 #define WOLFSSL_SP_X86_64
 #define HAVE___UINT128_T 1
