@@ -815,7 +815,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
               "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
-              "python3", "dnsperf", "nsd", "bind9-dnsutils"),
+              "python3", "dnsperf", "nsd", "bind9-dnsutils", "wrk",
+              "lighttpd", "lighttpd-mod-wolfssl", "libssl-dev", "openssl"),
     # The qemu tier, ./build.py run and bench boot for kernel targets.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
              "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt"),
@@ -2052,7 +2053,8 @@ def _suite(name: str) -> Callable[..., None]:
 TIERS: dict[str, Callable[..., None]] = {
     name: _tier(name) for name in ("unit", "cross", "fuzz", "net", "qemu")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp", "tcp", "dns", "boot")}
+    name: _suite(name) for name in ("ping", "udp", "tcp", "dns", "https",
+                                       "boot")}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -2103,8 +2105,9 @@ def make_parser() -> argparse.ArgumentParser:
                        "beside a peer measured in the same run.")
     s.add_argument("suites", metavar="SUITE", nargs="*",
                    help=f"one of: {', '.join(SUITES)}")
-    s.add_argument("--runs", type=int, default=15,
-                   help="boots per machine for the boot suite (default 15)")
+    s.add_argument("--runs", type=int, default=None,
+                   help="boots per machine for the boot suite (default "
+                   "15), alternating rounds for https (default 3)")
     s.set_defaults(func=cmd_bench)
     s = sub.add_parser("size", help="print flash and RAM per module",
                        description="Build an image and print its sections "

@@ -410,7 +410,7 @@ class CliTest(unittest.TestCase):
     def test_list_names_every_bench_suite(self) -> None:
         r = self.run_cli("list")
         self.assertEqual(r.returncode, 0)
-        self.assertIn("bench suites: ping udp tcp dns boot\n", r.stdout)
+        self.assertIn("bench suites: ping udp tcp dns https boot\n", r.stdout)
 
     def test_unknown_bench_suite_is_refused(self) -> None:
         r = self.run_cli("bench", "nosuchsuite")
