@@ -52,11 +52,14 @@ Memory: keel's static RAM (data + bss of every object, the number
 its peak resident size; lighttpd's peak resident size (VmHWM) after the
 rounds. For QEMU also the guest's RAM (-m) and QEMU's own resident size.
 
-After the QEMU rounds keel's /metrics are compared with those before:
+After each path's rounds keel's /metrics are compared with those before:
 handshake failures, request timeouts, refused connections and TCP
-retransmission timeouts during the load are printed, and a failure,
-timeout or refusal fails the bench, as does a wrk error or a failed
-connection: the appliance must not degrade under the load.
+retransmission timeouts during the load are printed, and a failure
+(beyond the one per wrk run that check_degradation explains), timeout or
+refusal fails the bench, as does a wrk error or a failed connection: the
+appliance must not degrade under the load. Each round line shows the
+longest wait of each client (wrk's slowest response, tls_handshakes'
+slowest connection), where a stall would show.
 
 Pinning and rounds as netbench: everything on one CPU (KEEL_BENCH_CPU),
 --runs rounds (default 3), KEEL_BENCH_HTTPS_SECONDS per measurement
