@@ -1567,9 +1567,12 @@ def print_size_table(image: Image, objs: list[Path]) -> None:
 # --------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    image = load_image(image_path(args.image))
-    ensure_packages(["build", image.target.name])
-    build_image(image)
+    # Every definition is read first, so a mistake in the last one stops
+    # the command before any build starts.
+    images = [load_image(image_path(name)) for name in args.images]
+    ensure_packages(["build", *(image.target.name for image in images)])
+    for image in images:
+        build_image(image)
     return 0
 
 
@@ -2062,10 +2065,11 @@ def make_parser() -> argparse.ArgumentParser:
         prog="build.py", description="Build, run, test and measure keel "
         "appliances.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    s = sub.add_parser("build", help="build an image",
+    s = sub.add_parser("build", help="build images",
                        description="Build images/IMAGE.toml into "
-                       "build/IMAGE/.")
-    s.add_argument("image", metavar="IMAGE", help="image name or .toml path")
+                       "build/IMAGE/, for each IMAGE in turn.")
+    s.add_argument("images", metavar="IMAGE", nargs="+",
+                   help="image name or .toml path")
     s.set_defaults(func=cmd_build)
     s = sub.add_parser("run", help="build and start an image",
                        description="Build an image and start it; prints "

@@ -396,6 +396,12 @@ class CliTest(unittest.TestCase):
         self.assertIn("no such image definition", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
 
+    def test_build_reads_every_image_before_building(self) -> None:
+        r = self.run_cli("build", "echo-tap", "no-such-image")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such image definition", r.stderr)
+        self.assertNotIn("built", r.stderr + r.stdout)
+
     def test_every_command_has_help(self) -> None:
         for cmd in ("build", "run", "test", "bench", "size", "list"):
             r = self.run_cli(cmd, "--help")
