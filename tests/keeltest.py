@@ -87,7 +87,7 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
                            "tests/unit/drivers/virtio_model.c",
                            "drivers/stm32/*.c",
-                           "tests/unit/drivers/stm32_eth_model.c"),
+                           "drivers/stm32/model/stm32_eth_model.c"),
     "tests/unit/apps/dns_server": (*LIB, "net/*.c",
                                    "tests/unit/net/fake_netdev.c",
                                    "kernel/cmdline.c", "kernel/log.c",

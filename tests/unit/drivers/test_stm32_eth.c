@@ -15,7 +15,7 @@
 
 #include "stm32/eth.h"
 #include "stm32/eth_pins.h"
-#include "stm32_eth_model.h"
+#include "stm32/model/stm32_eth_model.h"
 #include "virtio_model.h"
 
 #define T_RXN	    CONFIG_STM32_ETH_RX_DESCS

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stm32/stm32_hw.h"
+#include "../stm32_hw.h"
 
 struct stm32_eth_model sm;
 

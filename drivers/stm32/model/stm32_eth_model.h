@@ -34,14 +34,14 @@
  * FS/LS, an untranslatable bus address) is counted in sm.bad_access and
  * printed; tests check it stays 0.
  */
-#ifndef TESTS_STM32_ETH_MODEL_H
-#define TESTS_STM32_ETH_MODEL_H
+#ifndef DRIVERS_STM32_ETH_MODEL_H
+#define DRIVERS_STM32_ETH_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stm32/eth_regs.h"
+#include "../eth_regs.h"
 
 #define SM_BUS_BASE   0x20000000u
 #define SM_BUS_WINDOW 0x10000u
@@ -128,4 +128,4 @@ uint32_t sm_dmasr(void);
 /* The host pointer behind a bus address, or NULL. */
 void *sm_host(uint32_t bus);
 
-#endif /* TESTS_STM32_ETH_MODEL_H */
+#endif /* DRIVERS_STM32_ETH_MODEL_H */
