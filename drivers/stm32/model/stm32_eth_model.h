@@ -28,6 +28,17 @@
  * GPIO ports A, B, C, G and SYSCFG are plain registers at their reset
  * values (RM0410 GPIO and SYSCFG chapters), for the RMII pin set-up.
  *
+ * The wire side, for a hosted target that bridges the model to a real
+ * network (boot/stm32-model): sm_wire_rx() is a frame arriving at the PHY
+ * and goes through what the MAC does before the DMA sees it (link up,
+ * MACCR RE, speed and duplex in MACCR matching what the PHY negotiated,
+ * the destination address filter of MACFFR and MACA0); `wire_tx` is
+ * called with each frame the MAC puts on the wire (link up, MACCR TE,
+ * the same mode check). sm_rx_ready() says whether the receive DMA holds
+ * a descriptor a frame could go to now, and sm_irq_pending() whether the
+ * ETH interrupt line is raised: DMASR NIS or AIS, each sticky until
+ * written 1 and set only by the sources DMAIER enables, with NISE or AISE.
+ *
  * Anything the driver does that the manual forbids (a register outside
  * the window, MACMIIAR/MACMIIDR written while busy, a descriptor list
  * address written while its process runs, a transmit descriptor without
@@ -56,7 +67,21 @@ enum sm_rx_result {
 	SM_RX_MISSED,	 /* no descriptor: counted in DMAMFBOCR */
 	SM_RX_FILTERED,	 /* dropped by the FIFO (FEF/FUGF clear) */
 	SM_RX_STOPPED,	 /* receive process not running */
+	/* sm_wire_rx() only: */
+	SM_RX_NO_LINK,	     /* PHY link down or MACCR RE clear */
+	SM_RX_MODE_MISMATCH, /* MACCR FES/DM differ from the PHY's mode */
+	SM_RX_ADDR_FILTERED, /* failed the destination address filter */
 };
+
+/* ETH_MACFFR (RM0410 §42 "Ethernet MAC frame filter register"); the
+ * driver leaves it 0: perfect filter on MACA0, broadcast passes. */
+#define SM_MACFFR_PM   (1u << 0)  /* promiscuous */
+#define SM_MACFFR_HU   (1u << 1)  /* hash unicast (not modelled) */
+#define SM_MACFFR_HM   (1u << 2)  /* hash multicast (not modelled) */
+#define SM_MACFFR_DAIF (1u << 3)  /* destination address inverse */
+#define SM_MACFFR_PAM  (1u << 4)  /* pass all multicast */
+#define SM_MACFFR_BFD  (1u << 5)  /* broadcast frames disable */
+#define SM_MACFFR_RA   (1u << 31) /* receive all */
 
 struct sm_tx_frame {
 	size_t len;
@@ -84,9 +109,18 @@ struct stm32_eth_model {
 	uint32_t reset_left;
 	uint32_t mdio_left;
 	uint32_t missed; /* DMAMFBOCR MFC */
+	/* the wire side (set by a hosted target after sm_power_on()) */
+	void (*wire_tx)(const uint8_t *frame, size_t len);
+	void (*complain)(const char *what, uint32_t v); /* else printf */
 	/* what happened */
 	uint32_t resets, rx_polls, tx_polls, mdio_ops, rx_filtered;
 	uint32_t bad_access;
+	uint64_t wire_rx_frames; /* frames that reached the MAC from the PHY */
+	uint64_t wire_rx_lost;	 /* ... with no link, RE off, wrong mode */
+	uint64_t rx_addr_filtered; /* ... failing the address filter */
+	uint64_t wire_tx_frames;   /* frames the MAC put on the wire */
+	uint64_t wire_tx_lost;	   /* taken by the DMA, no link/TE/mode */
+	uint64_t rx_delivered;	   /* frames the receive DMA wrote */
 	uint32_t tx_count; /* frames sent (the first SM_TX_LOG are kept) */
 	struct sm_tx_frame tx_log[SM_TX_LOG];
 	/* GPIOA, B, C, G (registers 0x00..0x24) and SYSCFG (0x00..0x2c),
@@ -121,6 +155,18 @@ void sm_set_link(bool up, bool speed100, bool full);
 
 /* A bus error: both processes stop, DMASR FBES. */
 void sm_fatal_bus_error(void);
+
+/*
+ * A frame of `len` bytes (no FCS) arrives from the wire: link, RE, mode
+ * and address filter, then as sm_rx_frame() with no error.
+ */
+enum sm_rx_result sm_wire_rx(const uint8_t *frame, size_t len);
+
+/* Whether the receive DMA would place a frame arriving now. */
+bool sm_rx_ready(void);
+
+/* Whether the ETH interrupt line is raised (DMASR NIS/AIS with DMAIER). */
+bool sm_irq_pending(void);
 
 /* DMASR as the driver would read it. */
 uint32_t sm_dmasr(void);
