@@ -244,6 +244,8 @@ static bool sm_rx_fetch(void)
 		sm.rx = SM_RUNNING;
 		return true;
 	}
+	if (sm.rx != SM_SUSPENDED)
+		sm.rx_suspends++;
 	sm.rx = SM_SUSPENDED;
 	sm_raise(ETH_DMASR_RBUS);
 	return false;
@@ -280,6 +282,7 @@ enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err)
 	memcpy(buf + len, "\xde\xad\xbe\xef", 4); /* the FCS */
 	if (!sm_rx_fetch()) {
 		sm.missed++;
+		sm.missed_total++;
 		return SM_RX_MISSED;
 	}
 	while (done < flen) {
@@ -292,6 +295,7 @@ enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err)
 			prev->des0 |=
 			    ETH_RDES0_DE | ETH_RDES0_ES | ETH_RDES0_LS;
 			sm_raise(ETH_DMASR_RBUS | ETH_DMASR_RS);
+			sm.rx_suspends++;
 			sm.rx = SM_SUSPENDED;
 			sm.rx_delivered++;
 			return SM_RX_DELIVERED;
@@ -367,7 +371,7 @@ enum sm_rx_result sm_wire_rx(const uint8_t *frame, size_t len)
 	}
 	if (!sm_mode_ok()) {
 		/* 10 vs 100 Mbit/s or half vs full: not a frame to the MAC. */
-		sm.wire_rx_lost++;
+		sm.wire_mode_lost++;
 		return SM_RX_MODE_MISMATCH;
 	}
 	if (len < 14 || !sm_addr_pass(frame)) {
@@ -380,8 +384,12 @@ enum sm_rx_result sm_wire_rx(const uint8_t *frame, size_t len)
 /* A frame the transmit DMA took goes on the wire, or is lost. */
 static void sm_wire_out(const uint8_t *frame, size_t len)
 {
-	if (!sm.link || !(SM_R(ETH_MACCR) & ETH_MACCR_TE) || !sm_mode_ok()) {
+	if (!sm.link || !(SM_R(ETH_MACCR) & ETH_MACCR_TE)) {
 		sm.wire_tx_lost++;
+		return;
+	}
+	if (!sm_mode_ok()) {
+		sm.wire_mode_lost++;
 		return;
 	}
 	sm.wire_tx_frames++;

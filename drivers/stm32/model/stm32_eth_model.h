@@ -119,7 +119,10 @@ struct stm32_eth_model {
 	uint64_t wire_rx_lost;	 /* ... with no link, RE off, wrong mode */
 	uint64_t rx_addr_filtered; /* ... failing the address filter */
 	uint64_t wire_tx_frames;   /* frames the MAC put on the wire */
-	uint64_t wire_tx_lost;	   /* taken by the DMA, no link/TE/mode */
+	uint64_t wire_tx_lost;	   /* taken by the DMA, no link or TE */
+	uint64_t wire_mode_lost;   /* either way, MACCR FES/DM wrong */
+	uint64_t missed_total;	   /* every missed frame (DMAMFBOCR clears) */
+	uint64_t rx_suspends;	   /* times receive suspended on RBUS */
 	uint64_t rx_delivered;	   /* frames the receive DMA wrote */
 	uint32_t tx_count; /* frames sent (the first SM_TX_LOG are kept) */
 	struct sm_tx_frame tx_log[SM_TX_LOG];

@@ -507,7 +507,8 @@ TEST(stm32_eth_model_wire_filter_and_mode)
 	nd->ops->rx_done(nd);
 	CHECK_EQ(nd->ops->rx_peek(nd, &f), 0);
 	CHECK_EQ(sm.rx_addr_filtered, 2);
-	CHECK_EQ(sm.wire_rx_lost, 2);
+	CHECK_EQ(sm.wire_rx_lost, 1);
+	CHECK_EQ(sm.wire_mode_lost, 1);
 	/* Transmit reaches the wire only with the link up. */
 	CHECK(t_send(nd, 7, 200));
 	CHECK_EQ(t_wire_count, 1);
@@ -521,7 +522,7 @@ TEST(stm32_eth_model_wire_filter_and_mode)
 	CHECK(nd->ops->tx_acquire(nd, &(size_t){0}) != NULL);
 	CHECK_EQ(nd->ops->tx_submit(nd, 200), NET_OK);
 	CHECK_EQ(t_wire_count, 1);
-	CHECK_EQ(sm.wire_tx_lost, 1);
+	CHECK_EQ(sm.wire_mode_lost, 2);
 	CHECK(stm32_eth_link_poll());
 	CHECK(t_send(nd, 9, 200));
 	CHECK_EQ(t_wire_count, 2);
@@ -554,6 +555,9 @@ TEST(stm32_eth_model_interrupt_line)
 	CHECK(sm_dmasr() & ETH_DMASR_AIS);
 	CHECK(sm_irq_pending());
 	CHECK(!sm_rx_ready());
+	CHECK_EQ(sm.rx_suspends, 1);
+	CHECK_EQ(t_deliver(99, 100, 0), SM_RX_MISSED);
+	CHECK_EQ(sm.missed_total, 1);
 	CHECK(stm32_eth_ack_interrupt() & ETH_DMASR_RBUS);
 	CHECK(!sm_irq_pending());
 	CHECK(t_take(nd, 10, 100));
