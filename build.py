@@ -369,6 +369,20 @@ TARGETS: dict[str, Target] = {
                   "drivers/tap", "drivers/impair"),
         target_sections=("tap", "impair"),
     ),
+    # The STM32 Ethernet driver, unmodified, on the model of its MAC/DMA
+    # and PHY (drivers/stm32/model), the model's wire bridged to a TAP
+    # device: a Linux process like linux-tap, sharing its process parts.
+    "stm32-model": Target(
+        name="stm32-model",
+        hosted=True,
+        sources=("kernel/*.c", "kernel/lib/fmt.c", "kernel/lib/siphash.c",
+                 "net/*.c", "drivers/tap/*.c", "drivers/stm32/*.c",
+                 "drivers/stm32/model/*.c", "boot/linux-tap/main.c",
+                 "boot/linux-tap/platform.c", "boot/stm32-model/*.c"),
+        includes=("kernel/include", "kernel/lib/include", "net/include",
+                  "drivers/tap", "drivers/stm32", "boot/linux-tap"),
+        target_sections=("tap",),
+    ),
     # The unikernel QEMU boots with -kernel (PVH) on -M microvm, pc or q35.
     "x86_64": Target(
         name="x86_64",

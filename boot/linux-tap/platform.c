@@ -218,6 +218,17 @@ static void platform_check_device(short revents)
 	kernel_request_stop(KERNEL_EXIT_FAILURE);
 }
 
+void platform_linux_wait_tap(uint64_t deadline_ms)
+{
+	struct timespec ts = platform_timeout(deadline_ms);
+	struct pollfd pfd = {.fd = -1, .events = POLLIN};
+
+	if (platform_dev)
+		pfd.fd = tap_fd(platform_dev);
+	/* The current mask: keel's signals stay blocked. */
+	(void)ppoll(&pfd, 1, &ts, NULL);
+}
+
 void platform_idle(uint64_t deadline_ms)
 {
 	struct timespec ts =

@@ -36,6 +36,12 @@ void platform_linux_set_cmdline(const char *line);
  */
 struct netdev *platform_linux_open_tap(void);
 
+/*
+ * Wait until a frame is waiting on the TAP device or deadline_ms, with
+ * keel's signals left blocked (they are handled at the next idle).
+ */
+void platform_linux_wait_tap(uint64_t deadline_ms);
+
 /* ---- netdev.c ---- */
 
 /* The --help lines of the target's own command-line keys. */
