@@ -393,6 +393,7 @@ struct netdev *platform_netdev(void)
 	struct netdev *dev;
 
 	model_parse_spec();
+	model.slow_next = true; /* the first flap comes back at 10 */
 	model.tap = platform_linux_open_tap();
 	if (!model.tap)
 		return NULL;
