@@ -175,7 +175,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("log", "level", "level", "info", "CONFIG_LOG_LEVEL",
            "console verbosity: error, warn, info or debug"),
     Option("tap", "ifname", "ifname", "keel0", "CONFIG_TAP_IFNAME",
-           "TAP interface the linux-tap target attaches to"),
+           "TAP interface the linux-tap and stm32-model targets attach "
+           "to"),
     Option("impair", "slots", "int", 256, "CONFIG_IMPAIR_SLOTS",
            "frames each direction of the impair= test layer can hold "
            "back (each mtu + 14 bytes)", 1, 4096),
@@ -2012,7 +2013,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         f"{image.name} is {image.target.name}")
     ensure_packages(["build", "net"])
     exe = build_image(image)
-    if image.target.name == "linux-tap":
+    if image.target.hosted:  # linux-tap, stm32-model
         return keeltest.run_tap_interactive(image, exe, args.cmdline)
     raise KeelError(f"don't know how to run target {image.target.name}")
 
