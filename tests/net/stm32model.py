@@ -101,3 +101,21 @@ def ring_summary(st: dict[str, int], rxn: int, txn: int) -> str:
             f"{st['model.irqs']} interrupts taken, "
             f"{st['model.rx_addr_filtered']} frames not for us dropped by "
             f"the MAC's address filter")
+
+
+def check_overrun(st: dict[str, int]) -> None:
+    """A stall overran the receive ring and the driver recovered: the
+    DMA suspended on RBUS and missed frames, the driver counted the same
+    missed frames and resumed the DMA with poll demands that reached
+    it."""
+    model = {k: v for k, v in st.items()
+             if k.startswith(("model.", "stm32_eth."))}
+    if not (st["model.stalls"] and st["model.rx_suspends"] and
+            st["stm32_eth.rx_missed"] and st["stm32_eth.rx_resumes"]):
+        raise AssertionError(f"no overrun happened: {model}")
+    if st["stm32_eth.rx_missed"] != st["model.rx_missed"]:
+        raise AssertionError(f"the driver's missed count is not the "
+                             f"DMA's: {model}")
+    if st["model.rx_polls"] < st["stm32_eth.rx_resumes"]:
+        raise AssertionError(f"fewer receive poll demands than resumes: "
+                             f"{model}")
