@@ -34,9 +34,9 @@
  * the bridge hands it a frame (before the stack's next poll, from
  * platform_idle()). The driver only ever looks at descriptors and
  * registers, so it cannot tell these moments from later ones, except
- * that a transmit descriptor is never found still in flight (the ring
- * fills only when the stack sends faster than the TAP takes frames,
- * which does not happen).
+ * that a transmit descriptor is then never found still in flight: the
+ * transmit ring does not fill. model=txdefer (below) moves the transmit
+ * DMA out to the loop for the tests that want it full.
  *
  * The interrupt: after the bridge moved frames, a raised ETH line
  * (sm_irq_pending()) runs what boot/stm32's ETH handler runs,
@@ -54,6 +54,13 @@
  *               ms; it comes back negotiated at the other speed (10, then
  *               100 Mbit/s, full duplex), so frames are lost until the
  *               driver's link poll has written MACCR FES again.
+ *   txdefer     the transmit DMA runs only from platform_idle(), between
+ *               the stack's polls, not inside the driver's poll demand:
+ *               frames the stack queues in one poll stay in flight and
+ *               the ring fills (tx_acquire() finds no descriptor), as on
+ *               the chip when the stack queues frames faster than the
+ *               line sends them. The driver's DMATPDR write still has to
+ *               come: a suspended transmit DMA leaves suspension on it.
  *
  * Counters: SIGUSR1 and the exit print the driver's (stm32_eth.*) and
  * the model's (model.*) after the stack's. A model complaint (something
@@ -87,7 +94,8 @@ const char platform_linux_usage[] = PLATFORM_LINUX_TAP_USAGE
     "  model=SPEC      faults of the modelled ETH block: stall:N/MS (the "
     "CPU busy\n"
     "                  MS ms after every Nth received frame),\n"
-    "                  flap:N/MS (the cable out MS ms after every Nth)\n";
+    "                  flap:N/MS (the cable out MS ms after every Nth),\n"
+    "                  txdefer (the transmit DMA runs between polls)\n";
 
 /* An every-Nth-frame fault lasting `ms`; every 0: off. */
 struct model_fault {
@@ -102,6 +110,7 @@ struct model_state {
 	uint64_t next_link_poll;
 	struct model_fault stall, flap;
 	bool slow_next; /* the next cable-in negotiates 10 Mbit/s */
+	bool tx_defer;	/* model=txdefer */
 	uint8_t pad[MODEL_WIRE_MIN];
 	/* counters */
 	uint64_t irqs, stalls, flaps, tap_rx, tap_tx, tap_tx_dropped;
@@ -131,6 +140,10 @@ static int model_parse_item(char *item)
 {
 	char *colon = strchr(item, ':');
 
+	if (strcmp(item, "txdefer") == 0) {
+		model.tx_defer = true;
+		return NET_OK;
+	}
 	if (!colon)
 		return NET_EINVAL;
 	*colon = '\0';
@@ -161,8 +174,8 @@ static void model_parse_spec(void)
 	if (rc >= 0)
 		return;
 	log_printf(LOG_ERROR,
-		   "keel: model=...: expected stall:N/MS and/or flap:N/MS, "
-		   "comma-separated");
+		   "keel: model=...: expected stall:N/MS, flap:N/MS and/or "
+		   "txdefer, comma-separated");
 	platform_exit(KERNEL_EXIT_USAGE);
 }
 
@@ -259,6 +272,16 @@ static unsigned model_bridge_in(uint64_t now)
 	return moved;
 }
 
+/* model=txdefer: the transmit DMA's turn, between the stack's polls. */
+static void model_tx_turn(void)
+{
+	if (!model.tx_defer)
+		return;
+	sm.tx_stall = false;
+	sm_tx_run();
+	sm.tx_stall = true;
+}
+
 /*
  * A stall: until it ends, frames arrive as Linux sends them, unpaced,
  * and the interrupt is taken, but the stack does not run.
@@ -272,6 +295,7 @@ static void model_stall(void)
 		now = platform_now_ms();
 		while (model_wire_in(now))
 			model_interrupt();
+		model_tx_turn(); /* the DMA does not wait for the CPU */
 	}
 	model.stall.until = 0;
 }
@@ -301,10 +325,11 @@ static uint64_t model_min(uint64_t a, uint64_t b)
 
 uint64_t platform_linux_dev_due(uint64_t deadline_ms)
 {
-	uint64_t now = platform_now_ms();
+	uint64_t now;
 
 	if (model.stall.until)
 		model_stall();
+	model_tx_turn();
 	now = platform_now_ms();
 	model_cable(now);
 	model_link_poll(now);
@@ -405,6 +430,7 @@ struct netdev *platform_netdev(void)
 	sm.complain = model_complain;
 	sm.wire_tx = model_wire_tx;
 	sm_set_link(true, true, true); /* the cable is in */
+	sm.tx_stall = model.tx_defer;
 	stm32_eth_pins_init();
 	dev = stm32_eth_start(mac);
 	if (!dev)

@@ -19,6 +19,11 @@ development certificate the build made for the image.
                    docs/notes.txt 3 times each: the receive ring overruns
                    (RBUS, receive suspended, frames missed) and every
                    download is still byte-exact
+  tx_ring_full     model=txdefer: the transmit DMA runs only between the
+                   stack's polls, so the stack finds all transmit
+                   descriptors in flight and sends again later, during 2
+                   curl fetching docs/notes.txt 5 times each; both copies
+                   byte-exact
   flap_download    model=flap:300/1000: after 300 frames the cable is out
                    for a second and comes back at 10 Mbit/s, during one
                    curl --tlsv1.3 fetching docs/notes.txt 20 times on one
@@ -149,6 +154,27 @@ def stall_downloads(keel: str) -> None:
          f"{st['tcp.tx_retrans']} segments sent again")
 
 
+def tx_ring_full(keel: str) -> None:
+    want = site_file(NOTES) * 5
+    with Lab(keel, extra_args=["model=txdefer"]) as lab:
+        lab.wait_log(rb"link up", 10)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            got = list(pool.map(
+                lambda _: curl(dev_cert(keel), [url(NOTES)] * 5), range(2)))
+        st = stats(lab)
+    if any(g != want for g in got):
+        raise AssertionError("a download differs from the file")
+    check_rings(lab, st, 100, ring_sizes(keel)[0])
+    full = st["stm32_eth.tx_ring_full"]
+    if not full or st["eth.tx_ring_full"] != full:
+        raise AssertionError(f"transmit ring full {full} times, the stack "
+                             f"saw {st['eth.tx_ring_full']}")
+    note(f"stm32_model_https.tx_ring_full: 2 x {len(want)} bytes "
+         f"byte-exact with the transmit DMA between polls; the "
+         f"{ring_sizes(keel)[1]} transmit descriptors were all in flight "
+         f"{full} times, the stack sent again later")
+
+
 def flap_download(keel: str) -> None:
     cert_path = dev_cert(keel)
     want = site_file(NOTES) * 20
@@ -193,6 +219,7 @@ def main() -> int:
                       flush=True)
                 return 1
     cases.run("stall_downloads", lambda: stall_downloads(cases.args.keel))
+    cases.run("tx_ring_full", lambda: tx_ring_full(cases.args.keel))
     cases.run("flap_download", lambda: flap_download(cases.args.keel))
     return cases.done()
 

@@ -445,6 +445,10 @@ void sm_tx_run(void)
 	if (sm.tx == SM_STOPPED || sm.tx_stall ||
 	    !(SM_R(ETH_DMAOMR) & ETH_DMAOMR_ST))
 		return;
+	/* Suspended, it leaves only on a poll demand (RM0410 DMATPDR). */
+	if (sm.tx == SM_SUSPENDED && !sm.tx_demand)
+		return;
+	sm.tx_demand = false;
 	for (;;) {
 		struct stm32_eth_desc *d = sm_desc(sm.tx_cur);
 
@@ -615,6 +619,7 @@ void stm32_hw_write32(uintptr_t addr, uint32_t v)
 		return;
 	case ETH_DMATPDR:
 		sm.tx_polls++;
+		sm.tx_demand = true;
 		if (sm.tx != SM_STOPPED)
 			sm_tx_run();
 		return;

@@ -95,6 +95,7 @@ struct stm32_eth_model {
 	bool reset_stuck;     /* SR never clears (no REF_CLK) */
 	uint32_t mdio_reads;  /* MACMIIAR reads with MB still 1 */
 	bool tx_stall;	      /* the transmit DMA does not run */
+	bool tx_demand;	      /* DMATPDR written, not yet acted on */
 	uint32_t tx_err_bits; /* TDES0 bits written back on completion */
 	/* PHY */
 	bool phy_present;
@@ -150,7 +151,10 @@ void sm_power_on(void);
  */
 enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err);
 
-/* Run the transmit DMA as a poll demand would (after tx_stall). */
+/*
+ * Run the transmit DMA (after tx_stall): a suspended one only if a poll
+ * demand came meanwhile.
+ */
 void sm_tx_run(void);
 
 /* Cable in or out; on a link up, autonegotiation result speed/duplex. */

@@ -15,6 +15,7 @@
 
 #include "stm32/eth.h"
 #include "stm32/eth_pins.h"
+#include "stm32/stm32_hw.h"
 #include "stm32/model/stm32_eth_model.h"
 #include "virtio_model.h"
 
@@ -562,6 +563,31 @@ TEST(stm32_eth_model_interrupt_line)
 	CHECK(!sm_irq_pending());
 	CHECK(t_take(nd, 10, 100));
 	CHECK(sm_rx_ready());
+	CHECK_EQ(sm.bad_access, 0);
+}
+
+/* A suspended transmit DMA moves on only after a DMATPDR write. */
+TEST(stm32_eth_model_tx_leaves_suspend_on_poll_demand)
+{
+	struct netdev *nd = t_start();
+
+	CHECK(nd != NULL);
+	CHECK_EQ(sm.tx, SM_SUSPENDED); /* ran dry at start */
+	sm.tx_stall = true;
+	CHECK(t_send(nd, 1, 100)); /* OWN, then DMATPDR */
+	sm.tx_stall = false;
+	sm_tx_run();
+	CHECK_EQ(sm.tx_count, 1);
+	CHECK_EQ(sm.tx, SM_SUSPENDED);
+	sm.tx_stall = true;
+	CHECK(t_send(nd, 2, 100));
+	sm.tx_demand = false; /* as if the driver had not written DMATPDR */
+	sm.tx_stall = false;
+	sm_tx_run();
+	CHECK_EQ(sm.tx_count, 1);
+	stm32_hw_write32(STM32_ETH_BASE + ETH_DMATPDR, 0);
+	CHECK_EQ(sm.tx_count, 2);
+	CHECK(t_is_frame(sm.tx_log[1].data, 2, 100));
 	CHECK_EQ(sm.bad_access, 0);
 }
 
