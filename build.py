@@ -816,9 +816,11 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
-    # The qemu tier, ./build.py run and bench boot for kernel targets.
+    # The qemu tier, ./build.py run and bench boot for kernel targets;
+    # dig and dnspython for the DNS suite and the client run suggests.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
-             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt"),
+             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt",
+             "python3", "python3-dnspython", "bind9-dnsutils"),
     "passt": ("passt",),
     # Building for a target that needs a cross toolchain (by target name).
     "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),

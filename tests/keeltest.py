@@ -500,9 +500,23 @@ def _script_image(script: Path, default: str) -> str:
     return m.group(1) if m else default
 
 
+def _script_images(script: Path, default: str) -> list[str]:
+    """The images a qemu script runs against, once each: its module-level
+    IMAGES = ["a", "b"] (one line), else _script_image()."""
+    m = re.search(r'^IMAGES\s*=\s*\[([^\]\n]*)\]', script.read_text(),
+                  re.M)
+    if not m:
+        return [_script_image(script, default)]
+    names = re.findall(r'"([\w.-]+)"', m.group(1))
+    if not names:
+        raise _b.KeelError(f"{_b._rel(script)}: IMAGES names no image")
+    return names
+
+
 def _run_case_script(results: Results, tier: str, python: str, script: Path,
-                     group: str, exe: Path, args: argparse.Namespace) -> None:
-    cmd = [python, str(script), "--keel", str(exe)]
+                     group: str, exe: Path, args: argparse.Namespace,
+                     more: tuple[str, ...] = ()) -> None:
+    cmd = [python, str(script), "--keel", str(exe), *more]
     if getattr(args, "filter", ""):
         cmd += ["-k", args.filter]
     try:
@@ -523,13 +537,15 @@ def _run_case_script(results: Results, tier: str, python: str, script: Path,
 
 
 # --------------------------------------------------------------------------
-# qemu: x86_64 images booted in QEMU (microvm, pc, q35)
+# qemu: x86_64 images booted in QEMU (microvm, pc, q35), aarch64 on virt
 # --------------------------------------------------------------------------
 
 QEMU_IMAGE = "echo-x86"
 
 
 def tier_qemu(results: Results, args: argparse.Namespace) -> None:
+    """Each tests/qemu/test_*.py once per image it names, under Debian's
+    Python (dnspython), with --keel and --image."""
     exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
@@ -537,20 +553,27 @@ def tier_qemu(results: Results, args: argparse.Namespace) -> None:
         if filt.startswith("qemu/") and not \
            filt.removeprefix("qemu/").startswith(group):
             continue
-        name = _script_image(script, QEMU_IMAGE)
         try:
-            image = _b.load_image(_b.image_path(name))
-            qemu = f"qemu-system-{image.target.name}"
-            if not shutil.which(qemu):
-                results.skip(f"qemu/{group}", f"{qemu} is not installed")
-                continue
-            if name not in exes:
-                exes[name] = _b.build_image(image, quiet_link=True)
+            names = _script_images(script, QEMU_IMAGE)
         except _b.KeelError as e:
-            results.fail(f"qemu/{group}", f"image {name}: {e}")
+            results.fail(f"qemu/{group}", str(e))
             continue
-        _run_case_script(results, "qemu", sys.executable, script, group,
-                         exes[name], args)
+        for name in names:
+            # one script, several images: a result per image
+            where = group if len(names) == 1 else f"{group}[{name}]"
+            try:
+                image = _b.load_image(_b.image_path(name))
+                qemu = f"qemu-system-{image.target.name}"
+                if not shutil.which(qemu):
+                    results.skip(f"qemu/{where}", f"{qemu} is not installed")
+                    continue
+                if name not in exes:
+                    exes[name] = _b.build_image(image, quiet_link=True)
+            except _b.KeelError as e:
+                results.fail(f"qemu/{where}", f"image {name}: {e}")
+                continue
+            _run_case_script(results, "qemu", _b.SYSTEM_PYTHON, script,
+                             where, exes[name], args, ("--image", name))
 
 
 def _count_case_lines(results: Results, out: str, tier: str) -> int:
