@@ -1915,10 +1915,10 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
         say(f"  {f.proto} 127.0.0.1:{f.host_port} -> port {f.guest_port}"
             f"{' (' + f.what + ')' if f.what else ''}")
     ports = {f.guest_port: f.host_port for f in forwards}
-    curl = keeltest.app_curl(image, "127.0.0.1", ports)
+    client = keeltest.app_client(image, "127.0.0.1", ports)
     hint = keeltest.app_hint(image, "127.0.0.1", ports)
-    if curl:
-        say(f"try:  {curl}")
+    if client:
+        say(f"try:  {client}")
     elif hint:
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
 

@@ -636,14 +636,27 @@ def https_ca(image: "_b.Image") -> Path:
         BUILD / image.name / "tls" / "cert.pem"
 
 
-def app_curl(image: "_b.Image", ip: str,
-             ports: dict[int, int] | None = None) -> str:
-    """A curl command line that reaches an HTTPS image, or ''."""
-    if image.app != "https":
-        return ""
-    p = image.values["CONFIG_APP_HTTPS_PORT"]
-    p = (ports or {}).get(p, p)
-    return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+def app_client(image: "_b.Image", ip: str,
+               ports: dict[int, int] | None = None) -> str:
+    """A client's command line that reaches the image: curl for HTTPS, dig
+    for the DNS server; '' for others. `ports` as for app_hint()."""
+    if image.app == "https":
+        p = image.values["CONFIG_APP_HTTPS_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+    if image.app == "dns-server":
+        p = image.values["CONFIG_APP_DNS_SERVER_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"dig @{ip} -p {p} {_dns_apex(image)} SOA  (+tcp for TCP)"
+    return ""
+
+
+def _dns_apex(image: "_b.Image") -> str:
+    """The apex of a dns-server image's first zone, for a first query."""
+    import zonec
+    zones = zonec.load_zones(
+        [ROOT / z for z in image.values["CONFIG_APP_DNS_SERVER_ZONES"]], ROOT)
+    return zonec.name_text(zones[0].apex)
 
 
 def app_hint(image: "_b.Image", ip: str,
@@ -667,7 +680,7 @@ def app_hint(image: "_b.Image", ip: str,
     if image.app == "dns-server":
         p = port("CONFIG_APP_DNS_SERVER_PORT")
         return ("import dns.message, dns.query; print(dns.query.udp("
-                "dns.message.make_query('example.com', 'SOA'), "
+                f"dns.message.make_query('{_dns_apex(image)}', 'SOA'), "
                 f"'{ip}', port={p}, timeout=2))")
     if image.app == "https":
         p = port("CONFIG_APP_HTTPS_PORT")
