@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -1718,6 +1719,22 @@ class Forward:
     what: str = ""
 
 
+def check_host_ports(forwards: list[Forward]) -> None:
+    """Refuse, with the port named, a forward whose host port is taken:
+    QEMU would stop with status 1, which reads as the guest's exit 0."""
+    for f in forwards:
+        kind = socket.SOCK_STREAM if f.proto == "tcp" else socket.SOCK_DGRAM
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", f.host_port))
+            except OSError as e:
+                raise KeelError(f"host port {f.proto} 127.0.0.1:"
+                                f"{f.host_port} (for the guest's port "
+                                f"{f.guest_port}) is in use: {e.strerror};"
+                                f" pick other ports with --port-offset"
+                                ) from None
+
+
 def app_ports(image: Image) -> list[tuple[str, int, str]]:
     """(protocol, port, what) the image's application serves on."""
     v = image.values
@@ -1958,6 +1975,8 @@ def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
             else []
         devices: list[str] = []
         passt: Passt | None = None
+        if net != "none":
+            check_host_ports(forwards)
         if net == "user":
             devices = slirp_netdev(forwards, addr) + qemu_virtio_args(machine)
         elif net == "passt":
