@@ -61,13 +61,14 @@ class HttpsChecks:
     """The checks, against the server at ip:port. `keel` is the built
     image (its keel_config.h and development certificate are beside it),
     `site` the directory the image embeds, `note` prints a measurement and
-    `skip` is the exception the tier's case runner reports as a skip."""
+    `skip` is the exception the tier's case runner reports as a skip and
+    `timeout` bounds each client operation."""
 
     def __init__(self, ip: str, port: int, keel: str | Path, site: Path,
                  note: Callable[[str], None],
-                 skip: type[Exception]) -> None:
+                 skip: type[Exception], timeout: float = TIMEOUT) -> None:
         self.ip, self.port, self.site, self.note = ip, port, site, note
-        self.skip = skip
+        self.skip, self.timeout = skip, timeout
         self.cert = str(Path(keel).resolve().parent / "tls" / "cert.pem")
         self.cfg = keel_config(keel)
         self.ctx = ssl.create_default_context(cafile=self.cert)
@@ -76,11 +77,13 @@ class HttpsChecks:
     # ---- helpers -----------------------------------------------------------
 
     def conn(self) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.ip, self.port, context=self.ctx,
-                                           timeout=TIMEOUT)
+        return http.client.HTTPSConnection(self.ip, self.port,
+                                           context=self.ctx,
+                                           timeout=self.timeout)
 
     def tls(self) -> ssl.SSLSocket:
-        raw = socket.create_connection((self.ip, self.port), timeout=TIMEOUT)
+        raw = socket.create_connection((self.ip, self.port),
+                                       timeout=self.timeout)
         return self.ctx.wrap_socket(raw, server_hostname=self.ip)
 
     @staticmethod
@@ -131,15 +134,16 @@ class HttpsChecks:
         if st != 200 or body != b"ok\n":
             raise AssertionError(f"/healthz: {st} {body!r}")
 
-    # ---- cases ---------------------------------------------------------------
+    # ---- cases -----------------------------------------------------------
 
     def files_exact(self) -> None:
         files = sorted(p for p in self.site.rglob("*") if p.is_file())
         for f in files:
-            url = f"https://{self.ip}:{self.port}/{f.relative_to(self.site).as_posix()}"
+            rel = f.relative_to(self.site).as_posix()
+            url = f"https://{self.ip}:{self.port}/{rel}"
             r = subprocess.run(["curl", "-sS", "--fail", "--tlsv1.3",
                                 "--cacert", self.cert, url],
-                               capture_output=True, timeout=TIMEOUT)
+                               capture_output=True, timeout=self.timeout)
             if r.returncode != 0:
                 raise AssertionError(f"{url}: curl {r.returncode}: "
                                      f"{r.stderr.decode()[-300:]}")
@@ -148,7 +152,7 @@ class HttpsChecks:
                                      f"from {f.stat().st_size} on disk")
         r = subprocess.run(["curl", "-sS", "--tlsv1.3", "--cacert",
                             self.cert, f"https://{self.ip}:{self.port}/"],
-                           capture_output=True, timeout=TIMEOUT)
+                           capture_output=True, timeout=self.timeout)
         if r.stdout != (self.site / "index.html").read_bytes():
             raise AssertionError("/ is not index.html")
         self.note(f"https.files_exact: {len(files)} files")
@@ -161,14 +165,15 @@ class HttpsChecks:
                 ["openssl", "s_client", "-connect", f"{self.ip}:{self.port}",
                  "-tls1_3", "-ciphersuites", suite, "-CAfile", self.cert,
                  "-verify_return_error", "-ign_eof", "-quiet"],
-                input=req, capture_output=True, timeout=TIMEOUT)
+                input=req, capture_output=True, timeout=self.timeout)
             if b"HTTP/1.1 200 OK" not in r.stdout or b"ok\n" not in r.stdout:
                 raise AssertionError(f"{suite}: {r.stdout[-300:]!r} "
                                      f"{r.stderr[-300:]!r}")
             r = subprocess.run(
                 ["openssl", "s_client", "-connect", f"{self.ip}:{self.port}",
                  "-tls1_3", "-ciphersuites", suite, "-CAfile", self.cert,
-                 "-brief"], input=b"", capture_output=True, timeout=TIMEOUT)
+                 "-brief"], input=b"", capture_output=True,
+                timeout=self.timeout)
             if suite.encode() not in r.stderr + r.stdout:
                 raise AssertionError(f"{suite} not negotiated: "
                                      f"{r.stderr[-400:]!r}")
@@ -176,7 +181,7 @@ class HttpsChecks:
             r = subprocess.run(
                 ["openssl", "s_client", "-connect", f"{self.ip}:{self.port}",
                  "-tls1_2", "-brief"], input=b"", capture_output=True,
-                timeout=TIMEOUT)
+                timeout=self.timeout)
             if r.returncode == 0:
                 raise AssertionError("TLS 1.2 handshake succeeded")
 
@@ -202,8 +207,9 @@ class HttpsChecks:
                     raise AssertionError(f"request {i}: reconnected")
         finally:
             c.close()
-        self.note(f"https.keepalive_1000: {1000 / (time.monotonic() - t0):.0f} "
-             f"requests/s on one connection")
+        rate = 1000 / (time.monotonic() - t0)
+        self.note(f"https.keepalive_1000: {rate:.0f} requests/s on one "
+                  f"connection")
 
     def concurrent_50(self) -> None:
         files = {p: (self.site / p.lstrip("/")).read_bytes()
@@ -234,7 +240,7 @@ class HttpsChecks:
         size = sum(len(files[paths[(n + i) % 3]]) for n in range(50)
                    for i in range(20))
         self.note(f"https.concurrent_50: 1000 requests ({size >> 20} MiB) in "
-             f"{took:.2f} s, 0 errors")
+                  f"{took:.2f} s, 0 errors")
 
     def fairness(self) -> None:
         """Clients that ask for much and read nothing do not hold up the
@@ -258,7 +264,7 @@ class HttpsChecks:
                 c.close()
             # The hogs were served as far as their windows allowed, and
             # still are once they read.
-            hogs[0].settimeout(TIMEOUT)
+            hogs[0].settimeout(self.timeout)
             want = (self.site / "docs/notes.txt").read_bytes()
             st, _, body, _ = self.read_response(hogs[0])
             if st != 200 or body != want:
@@ -460,7 +466,8 @@ class HttpsChecks:
             if want == 405 and f.get("allow") != "GET, HEAD":
                 raise AssertionError(f"405 Allow: {f.get('allow')!r}")
         self.still_serving()
-        self.note(f"https.malformed: {len(cases)} requests answered as expected")
+        self.note(f"https.malformed: {len(cases)} requests answered as "
+                  f"expected")
 
     def slow_408(self) -> None:
         limit = self.cfg["CONFIG_APP_HTTPS_REQUEST_TIMEOUT_MS"] / 1000
@@ -530,4 +537,4 @@ class HttpsChecks:
         offered = re.findall(r"^ (TLS 1(?:\.\d)?|SSLv\d)\s+(offered|not offered)",
                              r.stdout, re.M)
         self.note("https.testssl: nothing vulnerable; " +
-             ", ".join(f"{p} {o}" for p, o in offered))
+                  ", ".join(f"{p} {o}" for p, o in offered))
