@@ -1576,9 +1576,34 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_size(args: argparse.Namespace) -> int:
     image = load_image(image_path(args.image))
     ensure_packages(["build", image.target.name])
-    _, objs = build_image_objs(image, quiet_link=True)
+    exe, objs = build_image_objs(image, quiet_link=True)
     print_size_table(image, objs)
+    if not image.target.hosted:
+        print_image_file(image, exe)
     return 0
+
+
+def print_image_file(image: Image, exe: Path) -> None:
+    """What the kernel file holds: the bytes QEMU loads (its PT_LOAD
+    segments) beside the file's size with symbols and debug information,
+    and stripped of them; then the image's budgets."""
+    tools = image.target.tools
+    loaded = 0
+    for line in run_quiet([f"{tools}readelf", "-lW", str(exe)]).splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loaded += int(f[4], 16)
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = Path(tmp) / exe.name
+        run_quiet([f"{tools}strip", "-o", str(stripped), str(exe)])
+        bare = stripped.stat().st_size
+    print(f"\n{_rel(exe)}: {loaded} bytes loaded; the file is "
+          f"{exe.stat().st_size} bytes with symbols and debug information, "
+          f"{bare} stripped")
+    for what, macro in (("flash", "CONFIG_BUDGET_FLASH"),
+                        ("ram", "CONFIG_BUDGET_RAM")):
+        limit = image.values[macro]
+        print(f"budget.{what}: {limit if limit else 'none'}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
