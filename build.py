@@ -1649,15 +1649,9 @@ QEMU_NETDEV_ID = "n0"
 # aarch64: QEMU's virt machine only (GICv2, the default gic-version).
 QEMU_ARM_MACHINES = ("virt",)
 QEMU_ARM_CPUS = ("cortex-a53", "max")
-# A virtio-rng in virt's virtio-mmio windows (modern, version 2): the
-# entropy source of a Cortex-A53, which has no RNDR.
-QEMU_ARM_RNG = ("-device", "virtio-rng-device",
-                "-global", "virtio-mmio.force-legacy=false")
-
-
-# ./build.py run --net user (aarch64): host ports 10000 + the guest's.
-QEMU_USER_FORWARDS = tuple(f"{proto}:127.0.0.1:{10000 + port}-:{port}"
-                           for port in (7, 53, 80) for proto in ("udp", "tcp"))
+# Machines whose virtio devices are virtio-mmio transports (-device
+# virtio-*-device) rather than PCI functions.
+QEMU_MMIO_MACHINES = ("microvm", "virt")
 
 
 def qemu_machines(target: str) -> tuple[str, ...]:
@@ -1666,21 +1660,16 @@ def qemu_machines(target: str) -> tuple[str, ...]:
 
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                  memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
-                 rng: bool = True, net: str = "none",
-                 hostfwd: tuple[str, ...] = (),
                  devices: Iterable[str] = ()) -> list[str]:
     """The QEMU command line that boots an x86_64 or aarch64 image;
-    `devices` are more arguments for x86_64 (qemu_virtio_args(), a
-    -netdev).
+    `devices` are more arguments (qemu_virtio_args(), a -netdev).
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
     virtio device, which the kernel does not accept. pc and q35: -nic none
-    (no default e1000 and its option ROM). aarch64 (virt): -semihosting,
-    so that the kernel's exit code becomes QEMU's status, with `rng` a
-    virtio-rng device, and with net "user" a virtio-net device on QEMU's
-    user-mode network (SLIRP), `hostfwd` its port forwards
-    ("udp:127.0.0.1:7007-:7").
+    (no default e1000 and its option ROM). aarch64 (virt): no default
+    devices, and -semihosting, so that the kernel's exit code becomes
+    QEMU's status.
     """
     machines = qemu_machines(target)
     if machine not in machines:
@@ -1688,21 +1677,10 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                         f"{', '.join(machines)} for {target}, got "
                         f"{machine!r}")
     if target == "aarch64":
-        nic: list[str] = []
-        if net == "user":
-            fwd = "".join(f",hostfwd={f}" for f in hostfwd)
-            nic = ["-netdev", f"user,id=n0{fwd}", "-device",
-                   "virtio-net-device,netdev=n0"]
-            if not rng:
-                nic += QEMU_ARM_RNG[2:]  # modern virtio-mmio windows
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take none or "
-                            f"user")
         return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu,
                 "-m", f"{memory_mb}M", "-nodefaults", "-kernel", str(elf),
                 "-append", cmdline, "-display", "none", "-serial", "stdio",
-                "-no-reboot", "-semihosting",
-                *(QEMU_ARM_RNG if rng else ()), *nic]
+                "-no-reboot", "-semihosting", *devices]
     if machine == "microvm":
         mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
                 "-no-acpi"]
@@ -1717,10 +1695,11 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
 def qemu_virtio_args(machine: str, netdev: str | None = QEMU_NETDEV_ID,
                      rng: bool = True) -> list[str]:
     """The virtio devices the kernel drives: virtio-net on `netdev` (None:
-    no NIC) and virtio-rng. Modern only: virtio-mmio on microvm (QEMU 7.2
-    makes its windows legacy unless told), disable-legacy=on for PCI."""
+    no NIC) and virtio-rng (the entropy source of a Cortex-A53, which has
+    no RNDR). Modern only: virtio-mmio on microvm and virt (QEMU 7.2 makes
+    their windows legacy unless told), disable-legacy=on for PCI."""
     out: list[str] = []
-    if machine == "microvm":
+    if machine in QEMU_MMIO_MACHINES:
         out += ["-global", "virtio-mmio.force-legacy=false"]
         if netdev:
             out += ["-device", f"virtio-net-device,netdev={netdev}"]
@@ -1912,6 +1891,27 @@ class Passt:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def qemu_network(machine: str, net: str, forwards: Iterable[Forward] = (),
+                 addr: GuestAddress | None = None
+                 ) -> tuple[list[str], Passt | None]:
+    """QEMU's network and virtio arguments for `net`, on either target:
+    "none" (no virtio device), "rng" (virtio-rng only), "user" (SLIRP with
+    the forwards) or "passt" (the Passt returned, to be entered around
+    QEMU's run); the last two with virtio-net and virtio-rng. `addr` is the
+    guest's static address (None: DHCP), which SLIRP and passt are set up
+    for."""
+    if net == "user":
+        return slirp_netdev(forwards, addr) + qemu_virtio_args(machine), None
+    if net == "passt":
+        passt = Passt(forwards, addr)
+        return passt_netdev(passt.sock) + qemu_virtio_args(machine), passt
+    if net == "rng":
+        return qemu_virtio_args(machine, netdev=None), None
+    if net == "none":
+        return [], None
+    raise KeelError(f"--net {net}: expected one of none, user, passt")
+
+
 def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
     """The code the kernel gave platform_exit(), from QEMU's exit status;
     None when QEMU ended otherwise (a signal; on x86_64 also status 0).
@@ -1963,65 +1963,67 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
 
 
+@dataclasses.dataclass
+class QemuRun:
+    """What ./build.py run starts for a QEMU image: the command, the
+    network, its forwards and the guest's address, and passt if used."""
+    cmd: list[str]
+    machine: str
+    net: str
+    forwards: list[Forward]
+    addr: GuestAddress | None
+    passt: Passt | None
+
+
+def qemu_run_setup(image: Image, elf: Path, machine: str | None,
+                   net: str | None, tokens: list[str],
+                   port_offset: int = QEMU_HOST_PORT_OFFSET) -> QemuRun:
+    """The QEMU run of an x86_64 or aarch64 image. Both targets take the
+    same networks and forward every application port (app_forwards())."""
+    target = image.target.name
+    machine = machine or (QEMU_DEFAULT_MACHINE if target == "x86_64"
+                          else qemu_machines(target)[0])
+    net = net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
+    if net == "tap":
+        raise KeelError(f"--net tap: not done yet for {target} images; "
+                        f"--net user (the default) or --net passt give a "
+                        f"NIC reachable through ports on 127.0.0.1")
+    cmdline = qemu_cmdline(tokens, net, image)
+    addr = guest_address(image, cmdline.split())
+    forwards = app_forwards(image, port_offset) if net != "none" else []
+    # Without a NIC an aarch64 guest still gets virtio-rng: a Cortex-A53
+    # has no other entropy source.
+    devices, passt = qemu_network(
+        machine, "rng" if net == "none" and target == "aarch64" else net,
+        forwards, addr)
+    cmd = qemu_command(elf, machine, cmdline, target=target,
+                       devices=devices)
+    return QemuRun(cmd, machine, net, forwards, addr, passt)
+
+
 def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
     """Boot an x86_64 or aarch64 image in QEMU on this terminal until it
     exits."""
-    target = image.target.name
-    if target == "aarch64":
-        machine = args.machine or qemu_machines(target)[0]
-        net = args.net or QEMU_DEFAULT_NET
-        hostfwd: tuple[str, ...] = ()
-        if net == "user":
-            hostfwd = QEMU_USER_FORWARDS
-            say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
-                "to the guest's port 7, :10080 to 80, :10053 to 53")
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take --net none "
-                            f"(netdev=null) or user (virtio-net on SLIRP) for "
-                            f"now")
-        cmd = qemu_command(elf, machine,
-                           qemu_cmdline(list(args.cmdline), net, image),
-                           target=target, net=net, hostfwd=hostfwd)
-        say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-        say(shlex.join(cmd))
-        r = subprocess.run(cmd)
-        code = qemu_exit_code(r.returncode, target)
-    else:
-        machine = args.machine or QEMU_DEFAULT_MACHINE
-        net = args.net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
-        tokens = list(args.cmdline)
-        if net == "tap":
-            raise KeelError("--net tap: not done yet for x86_64 images; "
-                            "--net user (the default) or --net passt give a "
-                            "NIC reachable through ports on 127.0.0.1")
-        cmdline = qemu_cmdline(tokens, net, image)
-        addr = guest_address(image, cmdline.split())
-        forwards = app_forwards(image, args.port_offset) if net != "none" \
-            else []
-        devices: list[str] = []
-        passt: Passt | None = None
-        if net != "none":
-            check_host_ports(forwards)
-        if net == "user":
-            devices = slirp_netdev(forwards, addr) + qemu_virtio_args(machine)
-        elif net == "passt":
-            ensure_packages(["passt"])
-            passt = Passt(forwards, addr)
-            devices = passt_netdev(passt.sock) + qemu_virtio_args(machine)
-        cmd = qemu_command(elf, machine, cmdline, devices=devices)
-        try:
-            if passt:
-                say(f"starting passt: {shlex.join(passt.cmd)}")
-                passt.__enter__()
-            say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-            say(shlex.join(cmd))
-            if net != "none":
-                _say_reach(image, net, forwards, addr)
-            r = subprocess.run(cmd)
-        finally:
-            if passt:
-                passt.__exit__()
-        code = qemu_exit_code(r.returncode)
+    if (args.net or "") == "passt":
+        ensure_packages(["passt"])
+    run = qemu_run_setup(image, elf, args.machine, args.net,
+                         list(args.cmdline), args.port_offset)
+    if run.net != "none":
+        check_host_ports(run.forwards)
+    try:
+        if run.passt:
+            say(f"starting passt: {shlex.join(run.passt.cmd)}")
+            run.passt.__enter__()
+        say(f"booting {_rel(elf)} on QEMU -M {run.machine}; Ctrl-C stops "
+            f"it")
+        say(shlex.join(run.cmd))
+        if run.net != "none":
+            _say_reach(image, run.net, run.forwards, run.addr)
+        r = subprocess.run(run.cmd)
+    finally:
+        if run.passt:
+            run.passt.__exit__()
+    code = qemu_exit_code(r.returncode, image.target.name)
     if code is None:
         say(f"QEMU ended with status {r.returncode}")
         return r.returncode if r.returncode > 0 else 1
@@ -2125,7 +2127,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--net", choices=QEMU_NETS, default=None,
                    help="QEMU networking: user (the default for images that "
                    "serve; SLIRP with port forwards on 127.0.0.1), passt "
-                   "(the same through passt; x86_64), none (no NIC, "
+                   "(the same through passt), none (no NIC, "
                    "netdev=null); tap is not done yet")
     s.add_argument("--port-offset", type=int, default=QEMU_HOST_PORT_OFFSET,
                    help="host port = application port + this, for the "

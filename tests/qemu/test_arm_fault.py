@@ -68,7 +68,7 @@ def symbolize(elf: Path, addrs: list[str]) -> list[str]:
 def fault(elf: Path, kind: str, cpu: str = "max") -> None:
     ec, name, function = FAULTS[kind]
     b = boot(elf, "virt", f"netdev=null fault={kind}", cpu=cpu,
-             target="aarch64")
+             target="aarch64", net="rng")
     b.expect(rf"aarch64: exception: synchronous, current EL with SP_EL0: "
              rf"{name}$", "the exception line")
     b.expect(rf"esr 0x[0-9a-f]+ \(ec 0x{ec:x} iss 0x[0-9a-f]+\)", "the EC")
@@ -99,7 +99,8 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
 
 
 def bad_value(elf: Path) -> None:
-    b = boot(elf, "virt", "netdev=null fault=segv", target="aarch64")
+    b = boot(elf, "virt", "netdev=null fault=segv", target="aarch64",
+             net="rng")
     b.expect(r"aarch64: fault=segv: expected undef, data, exec, brk, "
              r"text_write, data_exec or stack")
     b.expect_code(2)
