@@ -44,29 +44,31 @@ CHECKS = ("files_exact", "suites", "keepalive_1000", "concurrent_50",
           "metrics")
 
 
-def main() -> int:
-    cases = Cases("https")
-    image = build.load_image(build.IMAGES / f"{IMAGE}.toml")
+def main(image_name: str = IMAGE, machine: str = MACHINE,
+         group: str = "https") -> int:
+    """Boot image_name on machine and run the checks as `group`."""
+    cases = Cases(group)
+    image = build.load_image(build.IMAGES / f"{image_name}.toml")
     site = image.path.parent / image.values["CONFIG_APP_HTTPS_SITE"]
     host_port = free_port()
     fwd = (build.Forward("tcp", host_port, PORT, "https"),)
-    with Guest(cases.elf, MACHINE, "", memory_mb=MEMORY_MB, net="user",
-               forwards=fwd, addr=ADDR) as g:
+    with Guest(cases.elf, machine, "", memory_mb=MEMORY_MB, net="user",
+               forwards=fwd, addr=ADDR, target=image.target.name) as g:
         try:
             g.wait_for(r"https: serving \d+ files", timeout=60)
         except AssertionError as e:
-            print(f"FAIL https.boot: {e}", flush=True)
+            print(f"FAIL {group}.boot: {e}", flush=True)
             return 1
-        print("ok   https.boot", flush=True)
-        note(f"https: microvm -m {MEMORY_MB}M, 127.0.0.1:{host_port} -> "
-             f"port {PORT}")
+        print(f"ok   {group}.boot", flush=True)
+        note(f"{group}: {machine} -m {MEMORY_MB}M, 127.0.0.1:{host_port} "
+             f"-> port {PORT}")
         s = HttpsChecks("127.0.0.1", host_port, cases.elf, site, note, Skip,
                         timeout=TIMEOUT)
         for name in CHECKS:
             cases.run(name, getattr(s, name))
             if g.proc and g.proc.poll() is not None:
                 tail = "\n".join(line for _, line in g.lines[-25:])
-                print(f"FAIL https.{name}: the guest exited\n{tail}",
+                print(f"FAIL {group}.{name}: the guest exited\n{tail}",
                       flush=True)
                 return 1
 
