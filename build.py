@@ -359,6 +359,15 @@ AARCH64_CFLAGS = (*FREESTANDING_CFLAGS, "-mgeneral-regs-only",
                   "-mno-outline-atomics", "-mbranch-protection=none",
                   "-mcmodel=small")
 
+# What every kernel target's machine layer shares (kernel/arch/common/):
+# the exception report's lines, the test keys fault= and stop_ms=, the
+# entropy chain; and, for targets that link drivers/virtio, the MMIO half
+# of virtio_hw.h.
+ARCH_COMMON_SOURCES = ("kernel/arch/common/fault.c",
+                       "kernel/arch/common/testkey.c",
+                       "kernel/arch/common/entropy.c")
+ARCH_COMMON_VIRTIO_SOURCES = ("kernel/arch/common/hw_mmio.c",)
+
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
         name="linux-tap",
@@ -377,10 +386,12 @@ TARGETS: dict[str, Target] = {
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c", "kernel/arch/x86_64/*.c",
-                 "kernel/arch/x86_64/*.S",
+                 "kernel/arch/x86_64/*.S", *ARCH_COMMON_SOURCES,
+                 *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=X86_64_CFLAGS,
@@ -395,9 +406,11 @@ TARGETS: dict[str, Target] = {
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c",
                  "kernel/arch/aarch64/*.c", "kernel/arch/aarch64/*.S",
+                 *ARCH_COMMON_SOURCES, *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/aarch64/*.c", "boot/aarch64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/aarch64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=AARCH64_CFLAGS,
