@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -358,6 +359,15 @@ AARCH64_CFLAGS = (*FREESTANDING_CFLAGS, "-mgeneral-regs-only",
                   "-mno-outline-atomics", "-mbranch-protection=none",
                   "-mcmodel=small")
 
+# What every kernel target's machine layer shares (kernel/arch/common/):
+# the exception report's lines, the test keys fault= and stop_ms=, the
+# entropy chain; and, for targets that link drivers/virtio, the MMIO half
+# of virtio_hw.h.
+ARCH_COMMON_SOURCES = ("kernel/arch/common/fault.c",
+                       "kernel/arch/common/testkey.c",
+                       "kernel/arch/common/entropy.c")
+ARCH_COMMON_VIRTIO_SOURCES = ("kernel/arch/common/hw_mmio.c",)
+
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
         name="linux-tap",
@@ -376,10 +386,12 @@ TARGETS: dict[str, Target] = {
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c", "kernel/arch/x86_64/*.c",
-                 "kernel/arch/x86_64/*.S",
+                 "kernel/arch/x86_64/*.S", *ARCH_COMMON_SOURCES,
+                 *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=X86_64_CFLAGS,
@@ -394,9 +406,11 @@ TARGETS: dict[str, Target] = {
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c",
                  "kernel/arch/aarch64/*.c", "kernel/arch/aarch64/*.S",
+                 *ARCH_COMMON_SOURCES, *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/aarch64/*.c", "boot/aarch64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/aarch64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=AARCH64_CFLAGS,
@@ -1577,9 +1591,34 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_size(args: argparse.Namespace) -> int:
     image = load_image(image_path(args.image))
     ensure_packages(["build", image.target.name])
-    _, objs = build_image_objs(image, quiet_link=True)
+    exe, objs = build_image_objs(image, quiet_link=True)
     print_size_table(image, objs)
+    if not image.target.hosted:
+        print_image_file(image, exe)
     return 0
+
+
+def print_image_file(image: Image, exe: Path) -> None:
+    """What the kernel file holds: the bytes QEMU loads (its PT_LOAD
+    segments) beside the file's size with symbols and debug information,
+    and stripped of them; then the image's budgets."""
+    tools = image.target.tools
+    loaded = 0
+    for line in run_quiet([f"{tools}readelf", "-lW", str(exe)]).splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loaded += int(f[4], 16)
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = Path(tmp) / exe.name
+        run_quiet([f"{tools}strip", "-o", str(stripped), str(exe)])
+        bare = stripped.stat().st_size
+    print(f"\n{_rel(exe)}: {loaded} bytes loaded; the file is "
+          f"{exe.stat().st_size} bytes with symbols and debug information, "
+          f"{bare} stripped")
+    for what, macro in (("flash", "CONFIG_BUDGET_FLASH"),
+                        ("ram", "CONFIG_BUDGET_RAM")):
+        limit = image.values[macro]
+        print(f"budget.{what}: {limit if limit else 'none'}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -1697,6 +1736,22 @@ class Forward:
     host_port: int
     guest_port: int
     what: str = ""
+
+
+def check_host_ports(forwards: list[Forward]) -> None:
+    """Refuse, with the port named, a forward whose host port is taken:
+    QEMU would stop with status 1, which reads as the guest's exit 0."""
+    for f in forwards:
+        kind = socket.SOCK_STREAM if f.proto == "tcp" else socket.SOCK_DGRAM
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", f.host_port))
+            except OSError as e:
+                raise KeelError(f"host port {f.proto} 127.0.0.1:"
+                                f"{f.host_port} (for the guest's port "
+                                f"{f.guest_port}) is in use: {e.strerror};"
+                                f" pick other ports with --port-offset"
+                                ) from None
 
 
 def app_ports(image: Image) -> list[tuple[str, int, str]]:
@@ -1968,6 +2023,8 @@ def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
         ensure_packages(["passt"])
     run = qemu_run_setup(image, elf, args.machine, args.net,
                          list(args.cmdline), args.port_offset)
+    if run.net != "none":
+        check_host_ports(run.forwards)
     try:
         if run.passt:
             say(f"starting passt: {shlex.join(run.passt.cmd)}")

@@ -46,7 +46,7 @@ FAULTS = {
     "data_exec": (0x21, r"instruction abort \(same EL\)",
                   "platform_fault_data_exec"),
     # A runaway recursion into the guard page below the boot stack.
-    "stack": (0x25, r"data abort \(same EL\)", "platform_fault_recurse"),
+    "stack": (0x25, r"data abort \(same EL\)", "testkey_fault_recurse"),
 }
 ABORT_DETAIL = {
     "data": r"abort: translation fault, level 1, read$",
@@ -85,7 +85,7 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
     names = symbolize(elf, addrs)
     # A runaway recursion fills the backtrace before reaching the top.
     wanted = () if kind == "stack" else \
-        ("platform_fault", "kernel_main", "arm64_main")
+        ("testkey_fault", "kernel_main", "arm64_main")
     for want in wanted:
         if want not in names:
             raise AssertionError(f"backtrace {m.group(1)} = {names}: no "
