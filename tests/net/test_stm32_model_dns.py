@@ -3,15 +3,15 @@ Ethernet driver (drivers/stm32, unmodified) on the model of the chip's
 MAC/DMA and PHY (the stm32-model target, images/dns-stm32-model.toml),
 against dig in the Lab's namespace.
 
-The answers are checked as tests/net/test_dns_server.py checks the
-linux-tap server's, with its helpers: every RRset of the sample zones
-asked with dig over UDP and over TCP must come back exactly as the zone
-file has it (read by dnspython's own parser), with its TTL, AA and
-NOERROR; then a few of that suite's single cases.
+The answers are checked with tests/dnscheck.py, as the net and qemu
+tiers check the other DNS images: every RRset of the sample zones asked
+with dig over UDP and over TCP must come back exactly as the zone file
+has it (read by dnspython's own parser), with its TTL, AA and NOERROR;
+then the shared single cases.
 
-  every_rrset_udp, every_rrset_tcp, cname_chain, nxdomain, referral,
-  truncated_without_edns, tcp_pipelined
-                   as in test_dns_server.py, through the model
+  every_rrset_udp, every_rrset_tcp, cname_chain, nxdomain (UDP and TCP),
+  nodata, refused, truncation, malformed
+                   dnscheck.py's checks, through the model
   rings            the driver's and the model's counters (SIGUSR1) show
                    every frame went through both descriptor rings: the
                    stack's frames are the driver's, the driver's are the
@@ -43,29 +43,53 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from netlab import Cases, Lab, note  # noqa: E402
 
 import dns.flags  # noqa: E402
 import dns.message  # noqa: E402
 import dns.rdatatype  # noqa: E402
-import test_dns_server as dnst  # noqa: E402
+import dnscheck  # noqa: E402
 from stm32model import (check_clean, check_overrun,  # noqa: E402
                         check_rings, ring_sizes, ring_summary, stats)
 
 IMAGE = "dns-stm32-model"
+ROOT = Path(__file__).resolve().parents[2]
+ZONES = [ROOT / "images/zones/example.zone",
+         ROOT / "images/zones/2.0.192.in-addr.arpa.zone"]
+SRV = dnscheck.Server(Lab.keel_ip, 53, 2.0)
 
 
 class ModelSuite:
     def __init__(self, lab: Lab, keel: str) -> None:
         self.lab = lab
-        self.dns = dnst.Suite(lab)
+        self.zones = dnscheck.load_zones(ZONES)
         self.rxn, self.txn = ring_sizes(keel)
+
+    def _every_rrset(self, tcp: bool) -> None:
+        checked, types = dnscheck.check_every_rrset(SRV, self.zones, tcp)
+        note(f"stm32_model_dns: {checked} RRsets ({' '.join(types)}) over "
+             f"{'TCP' if tcp else 'UDP'} with dig, as in the zone files")
+
+    def every_rrset_udp(self) -> None:
+        self._every_rrset(False)
+
+    def every_rrset_tcp(self) -> None:
+        self._every_rrset(True)
+
+    def nxdomain(self) -> None:
+        dnscheck.check_nxdomain(SRV)
+        dnscheck.check_nxdomain(SRV, tcp=True)
+
+    def malformed(self) -> None:
+        dnscheck.check_malformed(SRV)
+        dnscheck.check_every_rrset(SRV, self.zones[1:], False)
 
     def rings(self) -> None:
         # Traffic of its own, so that the case holds when run alone.
         for _ in range(2 * self.rxn):
-            dnst.ask("www.example.com", "A")
-            dnst.ask("big.example.com", "TXT", tcp=True)
+            SRV.ask("www.example.com", "A")
+            SRV.ask("big.example.com", "TXT", tcp=True)
         st = stats(self.lab)
         check_rings(self.lab, st, 4 * self.rxn, self.rxn)
         note(f"stm32_model_dns.rings: {ring_summary(st, self.rxn, self.txn)}")
@@ -76,11 +100,11 @@ def ask_all_tcp(rrsets: list, workers: int) -> list[str]:
     def one(item: tuple) -> str:
         name, rtype, ttl, rdatas = item
         try:
-            status, flags, lines = dnst.dig(name, rtype, "+tcp",
-                                            "+tries=3", "+time=3")
+            status, flags, lines = SRV.dig(name, rtype, "+tcp",
+                                           "+tries=3", "+time=3")
         except AssertionError as e:
             return str(e)
-        got = dnst.parse_dig_answers(lines)
+        got = dnscheck.parse_dig_answers(lines)
         want = {(name.lower(), rtype): (ttl, rdatas)}
         if status != "NOERROR" or "aa" not in flags or got != want:
             return f"{name} {rtype}: {status} {got} != {want}"
@@ -107,7 +131,7 @@ def burst_udp(rrsets: list) -> tuple[list[str], int]:
                                            payload=1232)
                 q.id = qid
                 q.flags &= ~dns.flags.RD
-                s.sendto(q.to_wire(), (dnst.SERVER, 53))
+                s.sendto(q.to_wire(), (SRV.addr, SRV.port))
                 sent += 1
             while pending:
                 try:
@@ -131,7 +155,7 @@ def burst_udp(rrsets: list) -> tuple[list[str], int]:
 
 
 def stall(keel: str) -> None:
-    zone = dnst.rrsets_to_ask(dnst.load_zones())
+    zone = dnscheck.rrsets_to_ask(dnscheck.load_zones(ZONES))
     with Lab(keel, extra_args=["rrl_rate=0", "model=stall:20/150"]) as lab:
         lab.wait_log(rb"link up", 10)
         bad, sent = burst_udp(zone * 2)
@@ -150,7 +174,7 @@ def stall(keel: str) -> None:
 
 
 def flap_tcp(keel: str) -> None:
-    rrsets = dnst.rrsets_to_ask(dnst.load_zones())
+    rrsets = dnscheck.rrsets_to_ask(dnscheck.load_zones(ZONES))
     rrsets = (rrsets * 2)[:40]
     with Lab(keel, extra_args=["rrl_rate=0", "model=flap:40/700"]) as lab:
         lab.wait_log(rb"link up", 10)
@@ -182,15 +206,16 @@ def main() -> int:
     with Lab(cases.args.keel, extra_args=["rrl_rate=0"]) as lab:
         lab.wait_log(rb"link up", 10)
         s = ModelSuite(lab, cases.args.keel)
-        d = s.dns
-        for name, fn in (("every_rrset_udp", d.every_rrset_udp),
-                         ("every_rrset_tcp", d.every_rrset_tcp),
-                         ("cname_chain", d.cname_chain),
-                         ("nxdomain", d.nxdomain),
-                         ("referral", d.referral),
-                         ("truncated_without_edns",
-                          d.truncated_without_edns),
-                         ("tcp_pipelined", d.tcp_pipelined),
+        for name, fn in (("every_rrset_udp", s.every_rrset_udp),
+                         ("every_rrset_tcp", s.every_rrset_tcp),
+                         ("cname_chain",
+                          lambda: dnscheck.check_cname_chain(SRV)),
+                         ("nxdomain", s.nxdomain),
+                         ("nodata", lambda: dnscheck.check_nodata(SRV)),
+                         ("refused", lambda: dnscheck.check_refused(SRV)),
+                         ("truncation",
+                          lambda: dnscheck.check_truncation(SRV)),
+                         ("malformed", s.malformed),
                          ("rings", s.rings)):
             if not lab.alive():
                 print(f"FAIL stm32_model_dns.{name}: keel died",

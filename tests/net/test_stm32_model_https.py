@@ -6,12 +6,13 @@ the Lab's namespace. Every client checks the server against the
 development certificate the build made for the image.
 
   files_exact      curl --tlsv1.3 --cacert fetches every embedded file,
-                   byte-exact (test_https.py's case)
+                   byte-exact (tests/httpscheck.py's case)
   keepalive_300    300 requests on one kept-alive connection, every body
                    as on disk
   concurrent_4     4 clients at once (every connection the image has), 25
                    requests each, 0 errors
   busy_503         with every slot held, the next client gets 503
+                   (httpscheck.py's)
   rings            the driver's and the model's counters show the frames
                    went through both descriptor rings (stm32model.py)
   stall_downloads  model=stall:40/100: the CPU is busy 100 ms after every
@@ -44,13 +45,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from netlab import Cases, Lab, note  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from netlab import Cases, Lab, Skip, note  # noqa: E402
 
-import test_https as httpst  # noqa: E402
+from httpscheck import HttpsChecks  # noqa: E402
 from stm32model import (check_clean, check_overrun,  # noqa: E402
                         check_rings, ring_sizes, ring_summary, stats)
 
 IMAGE = "https-stm32-model"
+SITE = Path(__file__).resolve().parents[2] / "images" / "site"
+PORT = 443
 NOTES = "/docs/notes.txt"
 TIMEOUT = 60
 
@@ -58,8 +62,8 @@ TIMEOUT = 60
 def site_file(path: str) -> bytes:
     if path == "/healthz":
         return b"ok\n"
-    return (httpst.SITE / ("index.html" if path == "/" else
-                           path.lstrip("/"))).read_bytes()
+    return (SITE / ("index.html" if path == "/" else
+                    path.lstrip("/"))).read_bytes()
 
 
 def curl(cert: str, urls: list[str]) -> bytes:
@@ -75,7 +79,7 @@ def curl(cert: str, urls: list[str]) -> bytes:
 class ModelSuite:
     def __init__(self, lab: Lab, keel: str) -> None:
         self.lab = lab
-        self.https = httpst.HttpsSuite(lab, keel)
+        self.https = HttpsChecks(lab.keel_ip, PORT, keel, SITE, note, Skip)
         self.rxn, self.txn = ring_sizes(keel)
 
     def _requests(self, n: int, offset: int = 0) -> int:
