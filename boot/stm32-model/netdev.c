@@ -54,6 +54,10 @@
  *               ms; it comes back negotiated at the other speed (10, then
  *               100 Mbit/s, full duplex), so frames are lost until the
  *               driver's link poll has written MACCR FES again.
+ *   fatal:N     after every Nth frame from Linux, a fatal bus error
+ *               (DMASR FBES): both DMA processes stop; the driver resets
+ *               the block and rebuilds its rings, and what was queued is
+ *               lost.
  *   txdefer     the transmit DMA runs only from platform_idle(), between
  *               the stack's polls, not inside the driver's poll demand:
  *               frames the stack queues in one poll stay in flight and
@@ -95,6 +99,7 @@ const char platform_linux_usage[] = PLATFORM_LINUX_TAP_USAGE
     "CPU busy\n"
     "                  MS ms after every Nth received frame),\n"
     "                  flap:N/MS (the cable out MS ms after every Nth),\n"
+    "                  fatal:N (a DMA bus error after every Nth),\n"
     "                  txdefer (the transmit DMA runs between polls)\n";
 
 /* An every-Nth-frame fault lasting `ms`; every 0: off. */
@@ -108,12 +113,12 @@ struct model_fault {
 struct model_state {
 	struct netdev *tap;
 	uint64_t next_link_poll;
-	struct model_fault stall, flap;
+	struct model_fault stall, flap, fatal;
 	bool slow_next; /* the next cable-in negotiates 10 Mbit/s */
 	bool tx_defer;	/* model=txdefer */
 	uint8_t pad[MODEL_WIRE_MIN];
 	/* counters */
-	uint64_t irqs, stalls, flaps, tap_rx, tap_tx, tap_tx_dropped;
+	uint64_t irqs, stalls, flaps, fatals, tap_rx, tap_tx, tap_tx_dropped;
 	uint64_t tap_rx_too_long;
 };
 
@@ -135,6 +140,13 @@ static int model_parse_fault(char *arg, struct model_fault *f)
 	return NET_OK;
 }
 
+/* "N" into *f (an instant fault): NET_OK or NET_EINVAL. */
+static int model_parse_every(const char *arg, struct model_fault *f)
+{
+	f->ms = 0;
+	return cmdline_parse_u32(arg, 1, 1000000, &f->every);
+}
+
 /* One "name:N/MS" item: NET_OK or NET_EINVAL. */
 static int model_parse_item(char *item)
 {
@@ -151,6 +163,8 @@ static int model_parse_item(char *item)
 		return model_parse_fault(colon + 1, &model.stall);
 	if (strcmp(item, "flap") == 0)
 		return model_parse_fault(colon + 1, &model.flap);
+	if (strcmp(item, "fatal") == 0)
+		return model_parse_every(colon + 1, &model.fatal);
 	return NET_EINVAL;
 }
 
@@ -174,8 +188,8 @@ static void model_parse_spec(void)
 	if (rc >= 0)
 		return;
 	log_printf(LOG_ERROR,
-		   "keel: model=...: expected stall:N/MS, flap:N/MS and/or "
-		   "txdefer, comma-separated");
+		   "keel: model=...: expected stall:N/MS, flap:N/MS, fatal:N "
+		   "and/or txdefer, comma-separated");
 	platform_exit(KERNEL_EXIT_USAGE);
 }
 
@@ -218,6 +232,11 @@ static void model_count_fault(struct model_fault *f, uint64_t now)
 	if (f->every == 0 || f->until != 0 || ++f->count < f->every)
 		return;
 	f->count = 0;
+	if (f == &model.fatal) {
+		model.fatals++;
+		sm_fatal_bus_error();
+		return;
+	}
 	f->until = now + f->ms;
 	if (f == &model.flap) {
 		model.flaps++;
@@ -258,6 +277,7 @@ static bool model_wire_in(uint64_t now)
 	model.tap->ops->rx_done(model.tap);
 	model_count_fault(&model.stall, now);
 	model_count_fault(&model.flap, now);
+	model_count_fault(&model.fatal, now);
 	return true;
 }
 
@@ -406,6 +426,7 @@ static void model_stats(void)
 	kernel_print_stat("model.irqs", model.irqs);
 	kernel_print_stat("model.stalls", model.stalls);
 	kernel_print_stat("model.flaps", model.flaps);
+	kernel_print_stat("model.fatals", model.fatals);
 	kernel_print_stat("model.tap_rx", model.tap_rx);
 	kernel_print_stat("model.tap_rx_too_long", model.tap_rx_too_long);
 	kernel_print_stat("model.tap_tx", model.tap_tx);

@@ -30,6 +30,11 @@ development certificate the build made for the image.
                    curl --tlsv1.3 fetching docs/notes.txt 20 times on one
                    connection; every copy is byte-exact, and the driver
                    saw the link go and come back and set MACCR for it
+  fatal_download   model=fatal:150: a fatal bus error (DMASR FBES, both
+                   DMA processes stopped) after every 150th frame during
+                   curl fetching docs/notes.txt 10 times; the driver
+                   resets the block and rebuilds its rings each time, and
+                   every copy is byte-exact
 
     /usr/bin/python3 tests/net/test_stm32_model_https.py \\
         --keel build/https-stm32-model/keel
@@ -179,6 +184,30 @@ def tx_ring_full(keel: str) -> None:
          f"{full} times, the stack sent again later")
 
 
+def fatal_download(keel: str) -> None:
+    want = site_file(NOTES) * 10
+    with Lab(keel, extra_args=["model=fatal:150"]) as lab:
+        lab.wait_log(rb"link up", 10)
+        got = curl(dev_cert(keel), [url(NOTES)] * 10)
+        st = stats(lab)
+    if got != want:
+        raise AssertionError(f"{len(got)} bytes, not the file 10 times")
+    fatal = st["stm32_eth.dma_fatal"]
+    if not (st["model.fatals"] and fatal and
+            st["model.resets"] == 1 + fatal and
+            fatal in (st["model.fatals"], st["model.fatals"] - 1)):
+        raise AssertionError(f"bus errors {st['model.fatals']}, driver "
+                             f"resets {fatal}, block resets "
+                             f"{st['model.resets']}")
+    if st["model.bad_access"] or b"stm32 model:" in lab.log:
+        raise AssertionError("the driver did what RM0410 forbids")
+    note(f"stm32_model_https.fatal_download: {len(want)} bytes "
+         f"byte-exact through {st['model.fatals']} fatal bus errors; the "
+         f"driver reset the block {fatal} times, "
+         f"{st['stm32_eth.tx_lost']} queued frames lost, "
+         f"{st['tcp.tx_retrans']} segments sent again")
+
+
 def flap_download(keel: str) -> None:
     cert_path = dev_cert(keel)
     want = site_file(NOTES) * 20
@@ -225,6 +254,7 @@ def main() -> int:
     cases.run("stall_downloads", lambda: stall_downloads(cases.args.keel))
     cases.run("tx_ring_full", lambda: tx_ring_full(cases.args.keel))
     cases.run("flap_download", lambda: flap_download(cases.args.keel))
+    cases.run("fatal_download", lambda: fatal_download(cases.args.keel))
     return cases.done()
 
 
