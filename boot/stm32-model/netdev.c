@@ -5,7 +5,7 @@
  * bridged to a TAP device, so that the real stack, driver and
  * application serve Linux clients.
  *
- * Start-up, as boot/stm32 does it on the chip: the RMII pins
+ * Start-up, in the order eth.h asks of a target on the chip: the RMII pins
  * (stm32_eth_pins_init() against the model's GPIO and SYSCFG), then
  * stm32_eth_start() with the MAC address, which the driver writes into
  * MACA0 and the model's address filter then holds frames against. The
@@ -39,9 +39,9 @@
  * DMA out to the loop for the tests that want it full.
  *
  * The interrupt: after the bridge moved frames, a raised ETH line
- * (sm_irq_pending()) runs what boot/stm32's ETH handler runs,
- * stm32_eth_ack_interrupt(), and the loop polls the stack, as the
- * interrupt wakes the CPU from wfi on the chip.
+ * (sm_irq_pending()) runs stm32_eth_ack_interrupt(), the call eth.h
+ * asks of the ETH interrupt handler, and the loop polls the stack, as
+ * the interrupt wakes the CPU from wfi on the chip.
  *
  * Faults, model=SPEC with SPEC a comma-separated list of:
  *   stall:N/MS  after every Nth frame from Linux, the CPU is busy for MS
@@ -217,7 +217,7 @@ static void model_complain(const char *what, uint32_t v)
 	log_printf(LOG_ERROR, "stm32 model: %s (0x%08x)", what, (unsigned)v);
 }
 
-/* The ETH interrupt: the handler boot/stm32 installs runs. */
+/* The ETH interrupt: its handler's call (eth.h) runs. */
 static void model_interrupt(void)
 {
 	if (!sm_irq_pending())
