@@ -176,7 +176,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("log", "level", "level", "info", "CONFIG_LOG_LEVEL",
            "console verbosity: error, warn, info or debug"),
     Option("tap", "ifname", "ifname", "keel0", "CONFIG_TAP_IFNAME",
-           "TAP interface the linux-tap target attaches to"),
+           "TAP interface the linux-tap and stm32-model targets attach "
+           "to"),
     Option("impair", "slots", "int", 256, "CONFIG_IMPAIR_SLOTS",
            "frames each direction of the impair= test layer can hold "
            "back (each mtu + 14 bytes)", 1, 4096),
@@ -378,6 +379,20 @@ TARGETS: dict[str, Target] = {
         includes=("kernel/include", "kernel/lib/include", "net/include",
                   "drivers/tap", "drivers/impair"),
         target_sections=("tap", "impair"),
+    ),
+    # The STM32 Ethernet driver, unmodified, on the model of its MAC/DMA
+    # and PHY (drivers/stm32/model), the model's wire bridged to a TAP
+    # device: a Linux process like linux-tap, sharing its process parts.
+    "stm32-model": Target(
+        name="stm32-model",
+        hosted=True,
+        sources=("kernel/*.c", "kernel/lib/fmt.c", "kernel/lib/siphash.c",
+                 "net/*.c", "drivers/tap/*.c", "drivers/stm32/*.c",
+                 "drivers/stm32/model/*.c", "boot/linux-tap/main.c",
+                 "boot/linux-tap/platform.c", "boot/stm32-model/*.c"),
+        includes=("kernel/include", "kernel/lib/include", "net/include",
+                  "drivers/tap", "drivers/stm32", "boot/linux-tap"),
+        target_sections=("tap",),
     ),
     # The unikernel QEMU boots with -kernel (PVH) on -M microvm, pc or q35.
     "x86_64": Target(
@@ -2059,7 +2074,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         f"{image.name} is {image.target.name}")
     ensure_packages(["build", "net"])
     exe = build_image(image)
-    if image.target.name == "linux-tap":
+    if image.target.hosted:  # linux-tap, stm32-model
         return keeltest.run_tap_interactive(image, exe, args.cmdline)
     raise KeelError(f"don't know how to run target {image.target.name}")
 

@@ -87,7 +87,7 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
                            "tests/unit/drivers/virtio_model.c",
                            "drivers/stm32/*.c",
-                           "tests/unit/drivers/stm32_eth_model.c"),
+                           "drivers/stm32/model/stm32_eth_model.c"),
     "tests/unit/apps/dns_server": (*LIB, "net/*.c",
                                    "tests/unit/net/fake_netdev.c",
                                    "kernel/cmdline.c", "kernel/log.c",
@@ -601,10 +601,12 @@ def _count_case_lines(results: Results, out: str, tier: str) -> int:
 
 def run_tap_interactive(image: "_b.Image", exe: Path,
                         cmdline: list[str]) -> int:
-    """Start a linux-tap image in its own namespace until Ctrl-C."""
+    """Start a hosted image (linux-tap, stm32-model) in its own namespace
+    until Ctrl-C."""
     if os.geteuid() != 0:
-        raise _b.KeelError("the linux-tap target needs root to create its "
-                           "TAP device and namespace; run as root")
+        raise _b.KeelError(f"the {image.target.name} target needs root to "
+                           f"create its TAP device and namespace; run as "
+                           f"root")
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netlab
 
