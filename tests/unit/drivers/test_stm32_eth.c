@@ -385,12 +385,20 @@ TEST(stm32_eth_link_down_up_speed_change)
 	CHECK(!(t_reg(ETH_MACCR) & (ETH_MACCR_FES | ETH_MACCR_DM)));
 	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_TE);
 	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_RE);
-	sm_set_link(true, true, false);
-	/* A flap between polls: the latched-low bit is read through. */
-	sm_set_link(false, true, false);
+	/* A flap between polls, back at another speed: the latched-low bit
+	 * tells, and the MAC takes the new speed. */
+	sm_set_link(false, false, false);
 	sm_set_link(true, true, false);
 	CHECK(stm32_eth_link_poll());
-	CHECK_EQ(t_stats().link_changes, 3);
+	CHECK_EQ(t_stats().link_changes, 5);
+	CHECK(model_log_has("link went down and up between polls"));
+	stm32_eth_get_link(&l);
+	CHECK(l.up && l.speed100 && !l.full);
+	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_FES);
+	CHECK(!(t_reg(ETH_MACCR) & ETH_MACCR_DM));
+	/* A steady link: nothing changes. */
+	CHECK(stm32_eth_link_poll());
+	CHECK_EQ(t_stats().link_changes, 5);
 	CHECK_EQ(sm.bad_access, 0);
 }
 
