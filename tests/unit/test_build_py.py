@@ -670,6 +670,19 @@ class LinkMapTest(unittest.TestCase):
         self.assertTrue(t.gc_sections and t.libgcc)
         self.assertEqual(t.objcopy, ("binary", "ihex"))
 
+    def test_https_stm32_tap_twin_has_the_firmware_sizes(self) -> None:
+        """images/https-stm32-tap.toml (tests/net/test_https_stm32.py)
+        must size everything as images/https-stm32.toml does."""
+        fw = build.load_image(build.IMAGES / "https-stm32.toml")
+        tap = build.load_image(build.IMAGES / "https-stm32-tap.toml")
+        own = ("CONFIG_NET_IPV4_ADDR", "CONFIG_NET_IPV4_GATEWAY")
+        differ = {k for k in fw.values.keys() & tap.values.keys()
+                  if k not in own and not k.startswith(("CONFIG_BUDGET_",
+                                                        "CONFIG_STM32_"))
+                  and fw.values[k] != tap.values[k]}
+        self.assertEqual(differ, set())
+        self.assertEqual(fw.values["CONFIG_APP_HTTPS_CONNECTIONS"], 2)
+
     def test_missing_toolchain_is_named(self) -> None:
         with tempfile.TemporaryDirectory() as t:
             path = Path(t) / "img.toml"
