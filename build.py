@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -383,6 +384,15 @@ CORTEX_M7_CFLAGS = (*(f for f in FREESTANDING_CFLAGS
                     "-mfloat-abi=soft", "-Os", "-ffunction-sections",
                     "-fdata-sections")
 
+# What every kernel target's machine layer shares (kernel/arch/common/):
+# the exception report's lines, the test keys fault= and stop_ms=, the
+# entropy chain; and, for targets that link drivers/virtio, the MMIO half
+# of virtio_hw.h.
+ARCH_COMMON_SOURCES = ("kernel/arch/common/fault.c",
+                       "kernel/arch/common/testkey.c",
+                       "kernel/arch/common/entropy.c")
+ARCH_COMMON_VIRTIO_SOURCES = ("kernel/arch/common/hw_mmio.c",)
+
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
         name="linux-tap",
@@ -401,10 +411,12 @@ TARGETS: dict[str, Target] = {
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c", "kernel/arch/x86_64/*.c",
-                 "kernel/arch/x86_64/*.S",
+                 "kernel/arch/x86_64/*.S", *ARCH_COMMON_SOURCES,
+                 *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=X86_64_CFLAGS,
@@ -419,9 +431,11 @@ TARGETS: dict[str, Target] = {
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c",
                  "kernel/arch/aarch64/*.c", "kernel/arch/aarch64/*.S",
+                 *ARCH_COMMON_SOURCES, *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/aarch64/*.c", "boot/aarch64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/aarch64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=AARCH64_CFLAGS,
@@ -437,10 +451,13 @@ TARGETS: dict[str, Target] = {
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/stm32/*.c",
                  "kernel/arch/cortex-m/*.c", "kernel/arch/cortex-m/*.S",
+                 # No command line on a board: no testkey.c.
+                 "kernel/arch/common/fault.c",
+                 "kernel/arch/common/entropy.c",
                  "boot/stm32/*.c", "boot/stm32/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/cortex-m/include",
-                  "drivers/stm32"),
+                  "kernel/arch/common/include", "drivers/stm32"),
         target_sections=(),
         cflags=CORTEX_M7_CFLAGS,
         linker_script="boot/stm32/linker.ld",
@@ -1699,7 +1716,32 @@ def cmd_size(args: argparse.Namespace) -> int:
     ensure_packages(["build", image.target.name])
     exe, objs = build_image_objs(image, quiet_link=True)
     print_size_table(image, objs, exe)
+    if not image.target.hosted:
+        print_image_file(image, exe)
     return 0
+
+
+def print_image_file(image: Image, exe: Path) -> None:
+    """What the kernel file holds: the bytes QEMU loads (its PT_LOAD
+    segments) beside the file's size with symbols and debug information,
+    and stripped of them; then the image's budgets."""
+    tools = image.target.tools
+    loaded = 0
+    for line in run_quiet([f"{tools}readelf", "-lW", str(exe)]).splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loaded += int(f[4], 16)
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = Path(tmp) / exe.name
+        run_quiet([f"{tools}strip", "-o", str(stripped), str(exe)])
+        bare = stripped.stat().st_size
+    print(f"\n{_rel(exe)}: {loaded} bytes loaded; the file is "
+          f"{exe.stat().st_size} bytes with symbols and debug information, "
+          f"{bare} stripped")
+    for what, macro in (("flash", "CONFIG_BUDGET_FLASH"),
+                        ("ram", "CONFIG_BUDGET_RAM")):
+        limit = image.values[macro]
+        print(f"budget.{what}: {limit if limit else 'none'}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -1745,15 +1787,9 @@ QEMU_NETDEV_ID = "n0"
 # aarch64: QEMU's virt machine only (GICv2, the default gic-version).
 QEMU_ARM_MACHINES = ("virt",)
 QEMU_ARM_CPUS = ("cortex-a53", "max")
-# A virtio-rng in virt's virtio-mmio windows (modern, version 2): the
-# entropy source of a Cortex-A53, which has no RNDR.
-QEMU_ARM_RNG = ("-device", "virtio-rng-device",
-                "-global", "virtio-mmio.force-legacy=false")
-
-
-# ./build.py run --net user (aarch64): host ports 10000 + the guest's.
-QEMU_USER_FORWARDS = tuple(f"{proto}:127.0.0.1:{10000 + port}-:{port}"
-                           for port in (7, 53, 80) for proto in ("udp", "tcp"))
+# Machines whose virtio devices are virtio-mmio transports (-device
+# virtio-*-device) rather than PCI functions.
+QEMU_MMIO_MACHINES = ("microvm", "virt")
 
 
 def qemu_machines(target: str) -> tuple[str, ...]:
@@ -1762,21 +1798,16 @@ def qemu_machines(target: str) -> tuple[str, ...]:
 
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                  memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
-                 rng: bool = True, net: str = "none",
-                 hostfwd: tuple[str, ...] = (),
                  devices: Iterable[str] = ()) -> list[str]:
     """The QEMU command line that boots an x86_64 or aarch64 image;
-    `devices` are more arguments for x86_64 (qemu_virtio_args(), a
-    -netdev).
+    `devices` are more arguments (qemu_virtio_args(), a -netdev).
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
     virtio device, which the kernel does not accept. pc and q35: -nic none
-    (no default e1000 and its option ROM). aarch64 (virt): -semihosting,
-    so that the kernel's exit code becomes QEMU's status, with `rng` a
-    virtio-rng device, and with net "user" a virtio-net device on QEMU's
-    user-mode network (SLIRP), `hostfwd` its port forwards
-    ("udp:127.0.0.1:7007-:7").
+    (no default e1000 and its option ROM). aarch64 (virt): no default
+    devices, and -semihosting, so that the kernel's exit code becomes
+    QEMU's status.
     """
     machines = qemu_machines(target)
     if machine not in machines:
@@ -1784,21 +1815,10 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                         f"{', '.join(machines)} for {target}, got "
                         f"{machine!r}")
     if target == "aarch64":
-        nic: list[str] = []
-        if net == "user":
-            fwd = "".join(f",hostfwd={f}" for f in hostfwd)
-            nic = ["-netdev", f"user,id=n0{fwd}", "-device",
-                   "virtio-net-device,netdev=n0"]
-            if not rng:
-                nic += QEMU_ARM_RNG[2:]  # modern virtio-mmio windows
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take none or "
-                            f"user")
         return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu,
                 "-m", f"{memory_mb}M", "-nodefaults", "-kernel", str(elf),
                 "-append", cmdline, "-display", "none", "-serial", "stdio",
-                "-no-reboot", "-semihosting",
-                *(QEMU_ARM_RNG if rng else ()), *nic]
+                "-no-reboot", "-semihosting", *devices]
     if machine == "microvm":
         mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
                 "-no-acpi"]
@@ -1813,10 +1833,11 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
 def qemu_virtio_args(machine: str, netdev: str | None = QEMU_NETDEV_ID,
                      rng: bool = True) -> list[str]:
     """The virtio devices the kernel drives: virtio-net on `netdev` (None:
-    no NIC) and virtio-rng. Modern only: virtio-mmio on microvm (QEMU 7.2
-    makes its windows legacy unless told), disable-legacy=on for PCI."""
+    no NIC) and virtio-rng (the entropy source of a Cortex-A53, which has
+    no RNDR). Modern only: virtio-mmio on microvm and virt (QEMU 7.2 makes
+    their windows legacy unless told), disable-legacy=on for PCI."""
     out: list[str] = []
-    if machine == "microvm":
+    if machine in QEMU_MMIO_MACHINES:
         out += ["-global", "virtio-mmio.force-legacy=false"]
         if netdev:
             out += ["-device", f"virtio-net-device,netdev={netdev}"]
@@ -1838,6 +1859,22 @@ class Forward:
     host_port: int
     guest_port: int
     what: str = ""
+
+
+def check_host_ports(forwards: list[Forward]) -> None:
+    """Refuse, with the port named, a forward whose host port is taken:
+    QEMU would stop with status 1, which reads as the guest's exit 0."""
+    for f in forwards:
+        kind = socket.SOCK_STREAM if f.proto == "tcp" else socket.SOCK_DGRAM
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", f.host_port))
+            except OSError as e:
+                raise KeelError(f"host port {f.proto} 127.0.0.1:"
+                                f"{f.host_port} (for the guest's port "
+                                f"{f.guest_port}) is in use: {e.strerror};"
+                                f" pick other ports with --port-offset"
+                                ) from None
 
 
 def app_ports(image: Image) -> list[tuple[str, int, str]]:
@@ -1992,6 +2029,27 @@ class Passt:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def qemu_network(machine: str, net: str, forwards: Iterable[Forward] = (),
+                 addr: GuestAddress | None = None
+                 ) -> tuple[list[str], Passt | None]:
+    """QEMU's network and virtio arguments for `net`, on either target:
+    "none" (no virtio device), "rng" (virtio-rng only), "user" (SLIRP with
+    the forwards) or "passt" (the Passt returned, to be entered around
+    QEMU's run); the last two with virtio-net and virtio-rng. `addr` is the
+    guest's static address (None: DHCP), which SLIRP and passt are set up
+    for."""
+    if net == "user":
+        return slirp_netdev(forwards, addr) + qemu_virtio_args(machine), None
+    if net == "passt":
+        passt = Passt(forwards, addr)
+        return passt_netdev(passt.sock) + qemu_virtio_args(machine), passt
+    if net == "rng":
+        return qemu_virtio_args(machine, netdev=None), None
+    if net == "none":
+        return [], None
+    raise KeelError(f"--net {net}: expected one of none, user, passt")
+
+
 def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
     """The code the kernel gave platform_exit(), from QEMU's exit status;
     None when QEMU ended otherwise (a signal; on x86_64 also status 0).
@@ -2043,63 +2101,67 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
 
 
+@dataclasses.dataclass
+class QemuRun:
+    """What ./build.py run starts for a QEMU image: the command, the
+    network, its forwards and the guest's address, and passt if used."""
+    cmd: list[str]
+    machine: str
+    net: str
+    forwards: list[Forward]
+    addr: GuestAddress | None
+    passt: Passt | None
+
+
+def qemu_run_setup(image: Image, elf: Path, machine: str | None,
+                   net: str | None, tokens: list[str],
+                   port_offset: int = QEMU_HOST_PORT_OFFSET) -> QemuRun:
+    """The QEMU run of an x86_64 or aarch64 image. Both targets take the
+    same networks and forward every application port (app_forwards())."""
+    target = image.target.name
+    machine = machine or (QEMU_DEFAULT_MACHINE if target == "x86_64"
+                          else qemu_machines(target)[0])
+    net = net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
+    if net == "tap":
+        raise KeelError(f"--net tap: not done yet for {target} images; "
+                        f"--net user (the default) or --net passt give a "
+                        f"NIC reachable through ports on 127.0.0.1")
+    cmdline = qemu_cmdline(tokens, net, image)
+    addr = guest_address(image, cmdline.split())
+    forwards = app_forwards(image, port_offset) if net != "none" else []
+    # Without a NIC an aarch64 guest still gets virtio-rng: a Cortex-A53
+    # has no other entropy source.
+    devices, passt = qemu_network(
+        machine, "rng" if net == "none" and target == "aarch64" else net,
+        forwards, addr)
+    cmd = qemu_command(elf, machine, cmdline, target=target,
+                       devices=devices)
+    return QemuRun(cmd, machine, net, forwards, addr, passt)
+
+
 def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
     """Boot an x86_64 or aarch64 image in QEMU on this terminal until it
     exits."""
-    target = image.target.name
-    if target == "aarch64":
-        machine = args.machine or qemu_machines(target)[0]
-        net = args.net or QEMU_DEFAULT_NET
-        hostfwd: tuple[str, ...] = ()
-        if net == "user":
-            hostfwd = QEMU_USER_FORWARDS
-            say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
-                "to the guest's port 7, :10080 to 80, :10053 to 53")
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take --net none "
-                            f"(netdev=null) or user (virtio-net on SLIRP) for "
-                            f"now")
-        cmd = qemu_command(elf, machine,
-                           qemu_cmdline(list(args.cmdline), net, image),
-                           target=target, net=net, hostfwd=hostfwd)
-        say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-        say(shlex.join(cmd))
-        r = subprocess.run(cmd)
-        code = qemu_exit_code(r.returncode, target)
-    else:
-        machine = args.machine or QEMU_DEFAULT_MACHINE
-        net = args.net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
-        tokens = list(args.cmdline)
-        if net == "tap":
-            raise KeelError("--net tap: not done yet for x86_64 images; "
-                            "--net user (the default) or --net passt give a "
-                            "NIC reachable through ports on 127.0.0.1")
-        cmdline = qemu_cmdline(tokens, net, image)
-        addr = guest_address(image, cmdline.split())
-        forwards = app_forwards(image, args.port_offset) if net != "none" \
-            else []
-        devices: list[str] = []
-        passt: Passt | None = None
-        if net == "user":
-            devices = slirp_netdev(forwards, addr) + qemu_virtio_args(machine)
-        elif net == "passt":
-            ensure_packages(["passt"])
-            passt = Passt(forwards, addr)
-            devices = passt_netdev(passt.sock) + qemu_virtio_args(machine)
-        cmd = qemu_command(elf, machine, cmdline, devices=devices)
-        try:
-            if passt:
-                say(f"starting passt: {shlex.join(passt.cmd)}")
-                passt.__enter__()
-            say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-            say(shlex.join(cmd))
-            if net != "none":
-                _say_reach(image, net, forwards, addr)
-            r = subprocess.run(cmd)
-        finally:
-            if passt:
-                passt.__exit__()
-        code = qemu_exit_code(r.returncode)
+    if (args.net or "") == "passt":
+        ensure_packages(["passt"])
+    run = qemu_run_setup(image, elf, args.machine, args.net,
+                         list(args.cmdline), args.port_offset)
+    if run.net != "none":
+        check_host_ports(run.forwards)
+    try:
+        if run.passt:
+            say(f"starting passt: {shlex.join(run.passt.cmd)}")
+            run.passt.__enter__()
+        say(f"booting {_rel(elf)} on QEMU -M {run.machine}; Ctrl-C stops "
+            f"it")
+        say(shlex.join(run.cmd))
+        if run.net != "none":
+            _say_reach(image, run.net, run.forwards, run.addr)
+        r = subprocess.run(run.cmd)
+    finally:
+        if run.passt:
+            run.passt.__exit__()
+    code = qemu_exit_code(r.returncode, image.target.name)
     if code is None:
         say(f"QEMU ended with status {r.returncode}")
         return r.returncode if r.returncode > 0 else 1
@@ -2203,7 +2265,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--net", choices=QEMU_NETS, default=None,
                    help="QEMU networking: user (the default for images that "
                    "serve; SLIRP with port forwards on 127.0.0.1), passt "
-                   "(the same through passt; x86_64), none (no NIC, "
+                   "(the same through passt), none (no NIC, "
                    "netdev=null); tap is not done yet")
     s.add_argument("--port-offset", type=int, default=QEMU_HOST_PORT_OFFSET,
                    help="host port = application port + this, for the "

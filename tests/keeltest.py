@@ -775,8 +775,10 @@ def bench_boot(args: argparse.Namespace) -> None:
     for label, target, machine, cpu, elf, empty in rows:
         ready, done, base, guest = [], [], [], []
         for _ in range(runs):
+            # aarch64 with a virtio-rng, the Cortex-A53's entropy
             b = qemulab.boot(elf, machine, "netdev=null stop_ms=1",
-                             cpu=cpu, timeout=60, target=target)
+                             cpu=cpu, timeout=60, target=target,
+                             net="rng" if target == "aarch64" else "none")
             t = b.arrival(r"keel: up on")
             if t is None or b.code != 0:
                 raise _b.KeelError(f"bench boot: keel did not come up on "
@@ -785,7 +787,7 @@ def bench_boot(args: argparse.Namespace) -> None:
             done.append(b.elapsed)
             guest.append(b.stamp(r"keel: up on") or 0.0)
             e = qemulab.boot(empty, machine, "", cpu=cpu, timeout=60,
-                             target=target, rng=False)
+                             target=target)
             if e.code != 0:
                 raise _b.KeelError(f"bench boot: the empty kernel did not "
                                    f"exit on {label}: {e.describe()}")

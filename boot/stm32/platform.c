@@ -24,7 +24,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/arch.h>
 #include <arch/cortex_m.h>
+#include <arch/entropy.h>
 #include <eth.h>
 #include <eth_pins.h>
 #include <kernel/kernel.h>
@@ -80,7 +82,8 @@ void platform_console_write(const char *s, size_t len)
 	stm32_usart_write(STM32_USART3_BASE, s, len);
 }
 
-void cm_fault_console(const char *s, size_t len)
+/* The fault report's console (<arch/arch.h>): the same polled USART. */
+void arch_console_write(const char *s, size_t len)
 {
 	stm32_usart_write(STM32_USART3_BASE, s, len);
 }
@@ -92,9 +95,11 @@ uint64_t platform_now_ms(void)
 	return cm_now_ms();
 }
 
+/* The chain every kernel target shares (<arch/entropy.h>) with the RNG as
+ * its source and no CPU instruction after it: on failure buf is zeroed. */
 int platform_entropy(void *buf, size_t len)
 {
-	return stm32_rng_read(buf, len);
+	return entropy_chain(stm32_rng_read, NULL, 0, buf, len);
 }
 
 _Noreturn void platform_exit(int code)

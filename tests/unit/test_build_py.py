@@ -476,25 +476,35 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("-cpu") + 1], "cortex-a53")
         for flag in ("-semihosting", "-nodefaults", "-no-reboot"):
             self.assertIn(flag, cmd)
-        self.assertIn("virtio-rng-device", cmd)
-        self.assertIn("virtio-mmio.force-legacy=false", cmd)
-        cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                                 rng=False)
         self.assertNotIn("virtio-rng-device", cmd)
-        self.assertNotIn("virtio-net-device,netdev=n0", cmd)
+        self.assertNotIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
+        virt = build.qemu_virtio_args("virt")
         cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                                 net="user",
-                                 hostfwd=("udp:127.0.0.1:7007-:7",))
-        self.assertIn("virtio-net-device,netdev=n0", cmd)
-        self.assertIn("user,id=n0,hostfwd=udp:127.0.0.1:7007-:7", cmd)
-        with self.assertRaises(build.KeelError):
-            build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                               net="tap")
+                                 devices=virt)
+        self.assertEqual(cmd[-len(virt):], virt)
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "microvm", "",
                                target="aarch64")
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "virt", "")
+
+    def test_network_for_either_target(self) -> None:
+        fwd = [build.Forward("udp", 10053, 53), build.Forward("tcp", 10053,
+                                                             53)]
+        for machine in ("virt", "microvm", "pc"):
+            devices, passt = build.qemu_network(machine, "user", fwd)
+            self.assertIsNone(passt)
+            self.assertEqual(devices[:2], build.slirp_netdev(fwd, None))
+            self.assertIn("hostfwd=udp:127.0.0.1:10053-10.0.2.15:53,"
+                          "hostfwd=tcp:127.0.0.1:10053-10.0.2.15:53",
+                          devices[1])
+            self.assertEqual(devices[2:], build.qemu_virtio_args(machine))
+        devices, _ = build.qemu_network("virt", "rng")
+        self.assertEqual(devices, ["-global", "virtio-mmio.force-legacy=false",
+                                   "-device", "virtio-rng-device"])
+        self.assertEqual(build.qemu_network("virt", "none"), ([], None))
+        with self.assertRaises(build.KeelError):
+            build.qemu_network("virt", "tap")
 
     def test_aarch64_exit_code(self) -> None:
         # Semihosting: QEMU's status is the kernel's code.
@@ -523,6 +533,8 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(mv, ["-global", "virtio-mmio.force-legacy=false",
                               "-device", "virtio-net-device,netdev=n0",
                               "-device", "virtio-rng-device"])
+        # virt's virtio devices are virtio-mmio too
+        self.assertEqual(build.qemu_virtio_args("virt"), mv)
         pc = build.qemu_virtio_args("pc", netdev=None)
         self.assertEqual(pc, ["-device", "virtio-rng-pci,disable-legacy=on"])
         q35 = build.qemu_virtio_args("q35", rng=False)
@@ -543,6 +555,35 @@ class QemuTest(unittest.TestCase):
         udp = build.load_image(ROOT / "images/echo-x86.toml")
         self.assertEqual(build.app_forwards(udp),
                          [build.Forward("udp", 10007, 7, "echo")])
+
+    def test_run_forwards_the_application_on_either_target(self) -> None:
+        for name, machine in (("dns", "microvm"), ("dns-aarch64", "virt")):
+            img = build.load_image(ROOT / f"images/{name}.toml")
+            run = build.qemu_run_setup(img, Path("k.elf"), None, None, [])
+            self.assertEqual((run.machine, run.net), (machine, "user"))
+            self.assertEqual(run.forwards, [
+                build.Forward("udp", 10053, 53, "dns"),
+                build.Forward("tcp", 10053, 53, "dns")])
+            netdev = run.cmd[run.cmd.index("-netdev") + 1]
+            self.assertEqual(netdev, "user,id=n0,net=10.0.2.0/24,"
+                             "host=10.0.2.2,"
+                             "hostfwd=udp:127.0.0.1:10053-10.0.2.15:53,"
+                             "hostfwd=tcp:127.0.0.1:10053-10.0.2.15:53")
+            self.assertIn("virtio-net-device,netdev=n0", run.cmd)
+            self.assertIn("virtio-rng-device", run.cmd)
+            run = build.qemu_run_setup(img, Path("k.elf"), None, "user",
+                                       ["ip=10.0.3.9/24"], 20000)
+            self.assertIn("hostfwd=tcp:127.0.0.1:20053-10.0.3.9:53",
+                          run.cmd[run.cmd.index("-netdev") + 1])
+        arm = build.load_image(ROOT / "images/echo-aarch64.toml")
+        run = build.qemu_run_setup(arm, Path("k.elf"), None, "none", [])
+        self.assertEqual(run.forwards, [])
+        self.assertNotIn("-netdev", run.cmd)
+        self.assertIn("virtio-rng-device", run.cmd)  # the A53's entropy
+        self.assertEqual(run.cmd[run.cmd.index("-append") + 1],
+                         "netdev=null")
+        with self.assertRaises(build.KeelError):
+            build.qemu_run_setup(arm, Path("k.elf"), "microvm", None, [])
 
     def test_guest_address(self) -> None:
         img = build.load_image(ROOT / "images/echo-x86.toml")

@@ -16,7 +16,11 @@
  */
 #include <arch/cortex_m.h>
 
+#include <arch/arch.h>
 #include <net/net.h>
+
+/* The first word of the shared fault report's lines (<arch/arch.h>). */
+const char arch_name[] = "cortex-m";
 
 int cm_mpu_init(const struct cm_mpu_region *r, size_t n)
 {

@@ -205,11 +205,9 @@ void cm_fault_entry(void);
 
 /*
  * Called by the fault report once it is written; the target ends the
- * image (platform_exit(CM_EXIT_FAULT)).
+ * image (platform_exit(CM_EXIT_FAULT)). The report itself goes to
+ * arch_console_write() (<arch/arch.h>), which the target also provides.
  */
 _Noreturn void cm_fault_exit(void);
-
-/* The console the fault report writes to, straight, without the log. */
-void cm_fault_console(const char *s, size_t len);
 
 #endif /* ARCH_CORTEX_M_H */
