@@ -207,7 +207,8 @@ OPTIONS: tuple[Option, ...] = (
            1, 1 << 30),
     Option("stm32", "stack", "int", 8192, "CONFIG_STM32_STACK",
            "bytes of the STM32 firmware's kernel stack (a multiple of 32; "
-           "its lowest 32 an MPU guard); counted in the RAM figures",
+           "the 64 KiB below it, under RAM, are an MPU guard); counted in "
+           "the RAM figures",
            1024, 262144),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",

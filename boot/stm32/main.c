@@ -23,7 +23,10 @@
  *                          executed (XN): data is not code
  *   1  0x2007C000  16 KiB  SRAM2, the Ethernet rings: normal
  *                          non-cacheable, shareable
- *   2  stack bottom 32 B   no access: the kernel stack's guard
+ *   2  0x1FFF0000  64 KiB  no access: below RAM, the kernel stack's
+ *                          guard (more than any one frame, so a large
+ *                          frame cannot step over it)
+ *   3  handler stack 32 B  no access: the handler stack's guard
  * Why non-cacheable rather than cache maintenance: the Ethernet DMA does
  * not see the D-cache, and with the rings uncached there is nothing to
  * clean or invalidate around each OWN hand-off, nothing to get wrong about
@@ -61,11 +64,13 @@ static void main_mpu(void)
 	     CM_RASR_NORMAL_WBWA | CM_RASR_AP_RW | CM_RASR_XN},
 	    {MAIN_SRAM2_BASE, MAIN_SRAM2_LOG2,
 	     CM_RASR_NORMAL_NC | CM_RASR_S | CM_RASR_AP_RW | CM_RASR_XN},
-	    {(uint32_t)(uintptr_t)stm32_kernel_stack, 5,
+	    {STM32_STACK_GUARD_BASE, STM32_STACK_GUARD_LOG2,
+	     CM_RASR_AP_NONE | CM_RASR_XN},
+	    {(uint32_t)(uintptr_t)stm32_handler_stack, 5,
 	     CM_RASR_AP_NONE | CM_RASR_XN},
 	};
 
-	_Static_assert(STM32_STACK_GUARD == 32, "main_mpu's guard region");
+	_Static_assert(STM32_HANDLER_GUARD == 32, "main_mpu's guard region");
 	if (cm_mpu_init(regions, sizeof(regions) / sizeof(regions[0])) !=
 	    NET_OK) {
 		log_printf(LOG_ERROR, "stm32: the MPU refused the regions");
@@ -89,7 +94,7 @@ static void main_log_memory(void)
 	    (unsigned)(uintptr_t)__flash_start,
 	    (unsigned)(uintptr_t)__flash_end, (unsigned)(uintptr_t)__ram_end,
 	    (unsigned)(uintptr_t)__dma_start, (unsigned)(uintptr_t)__dma_end,
-	    (unsigned)(CONFIG_STM32_STACK - STM32_STACK_GUARD));
+	    (unsigned)CONFIG_STM32_STACK);
 }
 
 _Noreturn void stm32_main(void)

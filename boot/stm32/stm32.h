@@ -11,8 +11,13 @@
  * the fault report, never nested. */
 #define STM32_HANDLER_STACK 2048
 
-/* Bytes at the bottom of the kernel stack the MPU makes inaccessible. */
-#define STM32_STACK_GUARD 32
+/* Bytes at the bottom of the handler stack the MPU makes inaccessible. */
+#define STM32_HANDLER_GUARD 32
+
+/* Below RAM, under the kernel stack: 64 KiB the MPU makes inaccessible
+ * (reserved addresses and the option bytes, which keel never reads). */
+#define STM32_STACK_GUARD_BASE 0x1fff0000u
+#define STM32_STACK_GUARD_LOG2 16
 
 extern uint8_t stm32_handler_stack[];
 extern uint8_t stm32_kernel_stack[];

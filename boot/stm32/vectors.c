@@ -11,13 +11,19 @@
  *
  * The stacks are arrays here, in sections linker.ld puts at the start of
  * RAM (DTCM), so that the RAM figures of ./build.py size count them:
- *   0x20000000  the handler stack (MSP), STM32_HANDLER_STACK bytes;
- *   then        the kernel's stack (PSP), [stm32] stack bytes, the lowest
- *               32 of them an MPU no-access guard (main.c), so that an
- *               overflow is a MemManage fault taken on the MSP.
- * An overflow of the handler stack runs below RAM's start, into reserved
- * addresses: a BusFault on stacking, which locks the core up (a debugger
- * sees it). The handlers are short and never nest.
+ *   0x20000000  the kernel's stack (PSP), [stm32] stack bytes. It grows
+ *               down towards RAM's start; the 64 KiB below it
+ *               (0x1FFF0000-0x1FFFFFFF) are an MPU no-access region
+ *               (main.c), larger than any frame in the image (wolfSSL's
+ *               biggest is about 8 KiB), so an overflow is a MemManage
+ *               fault, taken on the MSP and reported, even when one
+ *               large frame jumps past the stack's end;
+ *   then        the handler stack (MSP), STM32_HANDLER_STACK bytes, the
+ *               lowest 32 of them an MPU no-access guard. The handlers
+ *               are short and never nest; if one overflowed, stacking
+ *               the fault would fail too and the core would lock up (a
+ *               debugger sees it) rather than run on over the kernel's
+ *               stack.
  */
 #include <stdint.h>
 
@@ -31,9 +37,9 @@ _Static_assert(CONFIG_STM32_STACK % 32 == 0,
 	       "[stm32] stack must be a multiple of 32");
 
 __attribute__((section(".bss.keel_stack.0"), aligned(32)))
-uint8_t stm32_handler_stack[STM32_HANDLER_STACK];
-__attribute__((section(".bss.keel_stack.1"), aligned(32)))
 uint8_t stm32_kernel_stack[CONFIG_STM32_STACK];
+__attribute__((section(".bss.keel_stack.1"), aligned(32)))
+uint8_t stm32_handler_stack[STM32_HANDLER_STACK];
 
 void stm32_reset(void);			  /* entry.S */
 extern uint8_t stm32_handler_stack_top[]; /* linker.ld */
