@@ -881,9 +881,11 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils"),
-    # The qemu tier, ./build.py run and bench boot for kernel targets.
+    # The qemu tier, ./build.py run and bench boot for kernel targets;
+    # dig and dnspython for the DNS suite and the client run suggests.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
-             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt"),
+             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt",
+             "python3", "python3-dnspython", "bind9-dnsutils"),
     "passt": ("passt",),
     # Building for a target that needs a cross toolchain (by target name).
     "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
@@ -2094,10 +2096,10 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
         say(f"  {f.proto} 127.0.0.1:{f.host_port} -> port {f.guest_port}"
             f"{' (' + f.what + ')' if f.what else ''}")
     ports = {f.guest_port: f.host_port for f in forwards}
-    curl = keeltest.app_curl(image, "127.0.0.1", ports)
+    client = keeltest.app_client(image, "127.0.0.1", ports)
     hint = keeltest.app_hint(image, "127.0.0.1", ports)
-    if curl:
-        say(f"try:  {curl}")
+    if client:
+        say(f"try:  {client}")
     elif hint:
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
 

@@ -536,9 +536,23 @@ def _script_image(script: Path, default: str) -> str:
     return m.group(1) if m else default
 
 
+def _script_images(script: Path, default: str) -> list[str]:
+    """The images a qemu script runs against, once each: its module-level
+    IMAGES = ["a", "b"] (one line), else _script_image()."""
+    m = re.search(r'^IMAGES\s*=\s*\[([^\]\n]*)\]', script.read_text(),
+                  re.M)
+    if not m:
+        return [_script_image(script, default)]
+    names = re.findall(r'"([\w.-]+)"', m.group(1))
+    if not names:
+        raise _b.KeelError(f"{_b._rel(script)}: IMAGES names no image")
+    return names
+
+
 def _run_case_script(results: Results, tier: str, python: str, script: Path,
-                     group: str, exe: Path, args: argparse.Namespace) -> None:
-    cmd = [python, str(script), "--keel", str(exe)]
+                     group: str, exe: Path, args: argparse.Namespace,
+                     more: tuple[str, ...] = ()) -> None:
+    cmd = [python, str(script), "--keel", str(exe), *more]
     if getattr(args, "filter", ""):
         cmd += ["-k", args.filter]
     try:
@@ -559,13 +573,15 @@ def _run_case_script(results: Results, tier: str, python: str, script: Path,
 
 
 # --------------------------------------------------------------------------
-# qemu: x86_64 images booted in QEMU (microvm, pc, q35)
+# qemu: x86_64 images booted in QEMU (microvm, pc, q35), aarch64 on virt
 # --------------------------------------------------------------------------
 
 QEMU_IMAGE = "echo-x86"
 
 
 def tier_qemu(results: Results, args: argparse.Namespace) -> None:
+    """Each tests/qemu/test_*.py once per image it names, under Debian's
+    Python (dnspython), with --keel and --image."""
     exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
@@ -573,20 +589,27 @@ def tier_qemu(results: Results, args: argparse.Namespace) -> None:
         if filt.startswith("qemu/") and not \
            filt.removeprefix("qemu/").startswith(group):
             continue
-        name = _script_image(script, QEMU_IMAGE)
         try:
-            image = _b.load_image(_b.image_path(name))
-            qemu = f"qemu-system-{image.target.name}"
-            if not shutil.which(qemu):
-                results.skip(f"qemu/{group}", f"{qemu} is not installed")
-                continue
-            if name not in exes:
-                exes[name] = _b.build_image(image, quiet_link=True)
+            names = _script_images(script, QEMU_IMAGE)
         except _b.KeelError as e:
-            results.fail(f"qemu/{group}", f"image {name}: {e}")
+            results.fail(f"qemu/{group}", str(e))
             continue
-        _run_case_script(results, "qemu", sys.executable, script, group,
-                         exes[name], args)
+        for name in names:
+            # one script, several images: a result per image
+            where = group if len(names) == 1 else f"{group}[{name}]"
+            try:
+                image = _b.load_image(_b.image_path(name))
+                qemu = f"qemu-system-{image.target.name}"
+                if not shutil.which(qemu):
+                    results.skip(f"qemu/{where}", f"{qemu} is not installed")
+                    continue
+                if name not in exes:
+                    exes[name] = _b.build_image(image, quiet_link=True)
+            except _b.KeelError as e:
+                results.fail(f"qemu/{where}", f"image {name}: {e}")
+                continue
+            _run_case_script(results, "qemu", _b.SYSTEM_PYTHON, script,
+                             where, exes[name], args, ("--image", name))
 
 
 def _count_case_lines(results: Results, out: str, tier: str) -> int:
@@ -649,14 +672,27 @@ def https_ca(image: "_b.Image") -> Path:
         BUILD / image.name / "tls" / "cert.pem"
 
 
-def app_curl(image: "_b.Image", ip: str,
-             ports: dict[int, int] | None = None) -> str:
-    """A curl command line that reaches an HTTPS image, or ''."""
-    if image.app != "https":
-        return ""
-    p = image.values["CONFIG_APP_HTTPS_PORT"]
-    p = (ports or {}).get(p, p)
-    return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+def app_client(image: "_b.Image", ip: str,
+               ports: dict[int, int] | None = None) -> str:
+    """A client's command line that reaches the image: curl for HTTPS, dig
+    for the DNS server; '' for others. `ports` as for app_hint()."""
+    if image.app == "https":
+        p = image.values["CONFIG_APP_HTTPS_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+    if image.app == "dns-server":
+        p = image.values["CONFIG_APP_DNS_SERVER_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"dig @{ip} -p {p} {_dns_apex(image)} SOA  (+tcp for TCP)"
+    return ""
+
+
+def _dns_apex(image: "_b.Image") -> str:
+    """The apex of a dns-server image's first zone, for a first query."""
+    import zonec
+    zones = zonec.load_zones(
+        [ROOT / z for z in image.values["CONFIG_APP_DNS_SERVER_ZONES"]], ROOT)
+    return zonec.name_text(zones[0].apex)
 
 
 def app_hint(image: "_b.Image", ip: str,
@@ -680,7 +716,7 @@ def app_hint(image: "_b.Image", ip: str,
     if image.app == "dns-server":
         p = port("CONFIG_APP_DNS_SERVER_PORT")
         return ("import dns.message, dns.query; print(dns.query.udp("
-                "dns.message.make_query('example.com', 'SOA'), "
+                f"dns.message.make_query('{_dns_apex(image)}', 'SOA'), "
                 f"'{ip}', port={p}, timeout=2))")
     if image.app == "https":
         p = port("CONFIG_APP_HTTPS_PORT")

@@ -1,8 +1,10 @@
-"""qemu/https - the default image (images/https.toml) served from QEMU.
+"""qemu/https - the HTTPS appliance served from QEMU: the default image
+(images/https.toml, x86_64) and its aarch64 build (images/https-aarch64.toml).
 
-The x86_64 HTTPS unikernel boots on -M microvm with -m 16M, virtio-net on
-QEMU's user network (SLIRP) and virtio-rng, its port 443 forwarded from a
-free port on 127.0.0.1, as `./build.py run` starts it. Through that
+The unikernel boots on -M microvm (x86_64) or virt (aarch64, -cpu max)
+with -m 16M, virtio-net on QEMU's user network (SLIRP) and virtio-rng, its
+port 443 forwarded from a free port on 127.0.0.1, as `./build.py run`
+starts it; the cases are named https.x86_64.* and https.aarch64.*. Through that
 forward, tests/httpscheck.py's checks run as in the net tier: every
 embedded file byte-exact with curl --tlsv1.3 verifying the image's
 certificate, openssl s_client -tls1_3 with each suite, 1000 requests on
@@ -13,6 +15,8 @@ TCG). After the checks the guest must still be running and its console
 must show no fault.
 
     python3 tests/qemu/test_https.py --keel build/https/keel.elf
+    python3 tests/qemu/test_https.py --keel build/https-aarch64/keel.elf \
+        --image https-aarch64
 """
 
 from __future__ import annotations
@@ -26,8 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from httpscheck import HttpsChecks  # noqa: E402
 from qemulab import Cases, Guest, Skip, build, free_port, note  # noqa: E402
 
-IMAGE = "https"
-MACHINE = "microvm"
+IMAGES = ["https", "https-aarch64"]
 MEMORY_MB = 16
 PORT = 443
 # The image's static address, which SLIRP's network is made to match.
@@ -44,22 +47,28 @@ CHECKS = ("files_exact", "suites", "keepalive_1000", "concurrent_50",
           "metrics")
 
 
-def main(image_name: str = IMAGE, machine: str = MACHINE,
-         group: str = "https") -> int:
-    """Boot image_name on machine and run the checks as `group`."""
-    cases = Cases(group)
-    image = build.load_image(build.IMAGES / f"{image_name}.toml")
+def main() -> int:
+    cases = Cases("https")
+    image = build.load_image(build.image_path(cases.args.image or IMAGES[0]))
+    machine = build.qemu_machines(image.target.name)[0]
+    group = cases.group = f"https.{image.target.name}"
     site = image.path.parent / image.values["CONFIG_APP_HTTPS_SITE"]
     host_port = free_port()
     fwd = (build.Forward("tcp", host_port, PORT, "https"),)
     with Guest(cases.elf, machine, "", memory_mb=MEMORY_MB, net="user",
                forwards=fwd, addr=ADDR, target=image.target.name) as g:
+        up: AssertionError | None = None
         try:
             g.wait_for(r"https: serving \d+ files", timeout=60)
         except AssertionError as e:
-            print(f"FAIL {group}.boot: {e}", flush=True)
+            up = e
+
+        def boot() -> None:
+            if up:
+                raise up
+        cases.run("boot", boot)
+        if up:
             return 1
-        print(f"ok   {group}.boot", flush=True)
         note(f"{group}: {machine} -m {MEMORY_MB}M, 127.0.0.1:{host_port} "
              f"-> port {PORT}")
         s = HttpsChecks("127.0.0.1", host_port, cases.elf, site, note, Skip,

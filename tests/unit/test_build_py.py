@@ -585,6 +585,16 @@ class QemuTest(unittest.TestCase):
         with self.assertRaises(build.KeelError):
             build.qemu_run_setup(arm, Path("k.elf"), "microvm", None, [])
 
+    def test_dns_client_line_names_the_zone_and_forward(self) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import keeltest
+        img = build.load_image(ROOT / "images/dns-aarch64.toml")
+        self.assertEqual(keeltest.app_client(img, "127.0.0.1", {53: 10053}),
+                         "dig @127.0.0.1 -p 10053 example.com. SOA  (+tcp "
+                         "for TCP)")
+        echo = build.load_image(ROOT / "images/echo-aarch64.toml")
+        self.assertEqual(keeltest.app_client(echo, "127.0.0.1"), "")
+
     def test_guest_address(self) -> None:
         img = build.load_image(ROOT / "images/echo-x86.toml")
         a = build.guest_address(img, [])
