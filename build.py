@@ -206,6 +206,11 @@ OPTIONS: tuple[Option, ...] = (
            "times the STM32 ETH driver reads a register waiting for the "
            "DMA reset, an MDIO transfer or the PHY reset to finish",
            1, 1 << 30),
+    Option("stm32", "stack", "int", 8192, "CONFIG_STM32_STACK",
+           "bytes of the STM32 firmware's kernel stack (a multiple of 32; "
+           "the 64 KiB below it, under RAM, are an MPU guard); counted in "
+           "the RAM figures",
+           1024, 262144),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",
            0, 1 << 40),
@@ -334,6 +339,12 @@ class Target:
     linker_script: str = ""      # a kernel is linked with ld -n -T this
     output: str = "keel"         # the file in build/<image>/
     tools: str = ""              # binutils/gcc prefix ("aarch64-linux-gnu-")
+    libgcc: bool = False         # link gcc's libgcc.a (the cflags' variant)
+    # Link with --gc-sections (objects built with -ffunction-sections
+    # -fdata-sections) and a map file; sizes and budgets then come from
+    # what the map says was linked, not from the objects.
+    gc_sections: bool = False
+    objcopy: tuple[str, ...] = ()  # also write output's .bin/.hex: formats
 
 
 # Freestanding C for a kernel target: no host headers or libraries (gcc's
@@ -359,6 +370,21 @@ X86_64_CFLAGS = (*FREESTANDING_CFLAGS, "-m64", "-mno-red-zone",
 AARCH64_CFLAGS = (*FREESTANDING_CFLAGS, "-mgeneral-regs-only",
                   "-mno-outline-atomics", "-mbranch-protection=none",
                   "-mcmodel=small")
+
+# Cortex-M7 firmware (STM32F767): Thumb-2, soft-float (the FPU stays off:
+# no FP registers to save, and neither keel nor wolfSSL computes in floating
+# point), -Os for flash; the same flags build wolfSSL. libgcc gives the
+# 64-bit divisions (__aeabi_uldivmod) for this CPU.
+# Each function and object in its own section, so that the link drops
+# what nothing calls (the DHCP client of an image with a static address,
+# say): flash is the scarce resource.
+# No frame pointer: Thumb code keeps it in r7, which wolfSSL's Thumb
+# assembly (sp_int.c) needs, and the fault report walks no frames.
+CORTEX_M7_CFLAGS = (*(f for f in FREESTANDING_CFLAGS
+                      if f != "-fno-omit-frame-pointer"),
+                    "-fomit-frame-pointer", "-mcpu=cortex-m7", "-mthumb",
+                    "-mfloat-abi=soft", "-Os", "-ffunction-sections",
+                    "-fdata-sections")
 
 # What every kernel target's machine layer shares (kernel/arch/common/):
 # the exception report's lines, the test keys fault= and stop_ms=, the
@@ -432,6 +458,30 @@ TARGETS: dict[str, Target] = {
         linker_script="boot/aarch64/linker.ld",
         output="keel.elf",
         tools="aarch64-linux-gnu-",
+    ),
+    # Firmware for the NUCLEO-F767ZI: keel.elf, and keel.bin (raw, for
+    # 0x08000000) and keel.hex for a flasher; docs/stm32.md.
+    "stm32f767-nucleo": Target(
+        name="stm32f767-nucleo",
+        hosted=False,
+        sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
+                 "kernel/lib/siphash.c", "net/*.c", "drivers/stm32/*.c",
+                 "kernel/arch/cortex-m/*.c", "kernel/arch/cortex-m/*.S",
+                 # No command line on a board: no testkey.c.
+                 "kernel/arch/common/fault.c",
+                 "kernel/arch/common/entropy.c",
+                 "boot/stm32/*.c", "boot/stm32/*.S"),
+        includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
+                  "net/include", "kernel/arch/cortex-m/include",
+                  "kernel/arch/common/include", "drivers/stm32"),
+        target_sections=(),
+        cflags=CORTEX_M7_CFLAGS,
+        linker_script="boot/stm32/linker.ld",
+        output="keel.elf",
+        tools="arm-none-eabi-",
+        libgcc=True,
+        gc_sections=True,
+        objcopy=("binary", "ihex"),
     ),
 }
 
@@ -841,6 +891,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
             "curl", "openssl", "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi",
+              "binutils-arm-none-eabi",
               "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
@@ -853,6 +904,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "passt": ("passt",),
     # Building for a target that needs a cross toolchain (by target name).
     "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
+    "stm32f767-nucleo": ("gcc-arm-none-eabi", "binutils-arm-none-eabi"),
 }
 
 _apt_updated = False
@@ -1154,9 +1206,35 @@ def link_image(image: Image, objs: list[Path], out: Path) -> None:
     if image.target.hosted:
         run_quiet(["gcc", "-o", str(out), *map(str, objs)])
         return
-    run_quiet([f"{image.target.tools}ld", "-n", "--build-id=none", "-T",
-               str(ROOT / image.target.linker_script), "-o", str(out),
-               *map(str, objs)])
+    libs = []
+    if image.target.libgcc:
+        libs = [run_quiet([f"{image.target.tools}gcc",
+                           *image.target.cflags,
+                           "-print-libgcc-file-name"]).strip()]
+    gc = ["--gc-sections", "-Map", str(out.with_suffix(".map"))] \
+        if image.target.gc_sections else []
+    run_quiet([f"{image.target.tools}ld", "-n", "--build-id=none", *gc,
+               "-T", str(ROOT / image.target.linker_script), "-o", str(out),
+               *map(str, objs), *libs])
+    suffix = {"binary": ".bin", "ihex": ".hex"}
+    for fmt in image.target.objcopy:
+        run_quiet([f"{image.target.tools}objcopy", "-O", fmt, str(out),
+                   str(out.with_suffix(suffix[fmt]))])
+
+
+def check_toolchain(image: Image) -> None:
+    """A kernel target's cross compiler must be on PATH: say which
+    package gives it rather than failing on the first compile."""
+    tools = image.target.tools
+    if not tools:
+        return
+    for tool in (f"{tools}gcc", f"{tools}ld", f"{tools}objcopy"):
+        if not shutil.which(tool):
+            pkgs = " ".join(PACKAGES.get(image.target.name, ()))
+            raise KeelError(f"{tool} is not installed; image {image.name} "
+                            f"(target {image.target.name}) needs it"
+                            + (f" (Debian: apt-get install {pkgs})"
+                               if pkgs else ""))
 
 
 def build_image(image: Image, quiet_link: bool = False) -> Path:
@@ -1168,6 +1246,7 @@ def build_image_objs(image: Image, quiet_link: bool = False
                      ) -> tuple[Path, list[Path]]:
     """build_image(), also returning every object linked."""
     outdir = BUILD / image.name
+    check_toolchain(image)
     if image.app in TLS_APPS:
         ensure_packages(["tls"])
         fetch_wolfssl()
@@ -1183,7 +1262,7 @@ def build_image_objs(image: Image, quiet_link: bool = False
     check_no_allocators(objs, image)
     exe = outdir / image.target.output
     link_image(image, objs, exe)
-    check_budget(image, objs)
+    check_budget(image, objs, exe)
     if not quiet_link:
         say(f"built {_rel(exe)} ({image.target.name}, {image.app})")
     return exe, objs
@@ -1508,6 +1587,17 @@ class SectionSizes:
     def flash(self) -> int:
         return self.text + self.rodata + self.data
 
+    def add(self, name: str, size: int) -> None:
+        """Count an (input or output) section by its name."""
+        if name.startswith(".text"):
+            self.text += size
+        elif name.startswith((".rodata", ".ARM.exidx", ".ARM.extab")):
+            self.rodata += size
+        elif name.startswith((".data", ".init_array", ".fini_array")):
+            self.data += size
+        elif name.startswith((".bss", "COMMON", ".tbss")):
+            self.bss += size
+
 
 def object_sizes(obj: Path, tools: str = "") -> SectionSizes:
     out = run_quiet([f"{tools}size", "-A", str(obj)])
@@ -1517,14 +1607,7 @@ def object_sizes(obj: Path, tools: str = "") -> SectionSizes:
         if len(parts) < 2 or not parts[1].isdigit():
             continue
         name, size = parts[0], int(parts[1])
-        if name.startswith(".text"):
-            s.text += size
-        elif name.startswith(".rodata"):
-            s.rodata += size
-        elif name.startswith((".data", ".init_array", ".fini_array")):
-            s.data += size
-        elif name.startswith((".bss", "COMMON", ".tbss")):
-            s.bss += size
+        s.add(name, size)
     return s
 
 
@@ -1547,8 +1630,49 @@ def module_sizes(objs: list[Path], tools: str = "") -> dict[str, SectionSizes]:
     return {module_of(o): object_sizes(o, tools) for o in objs}
 
 
-def check_budget(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs, image.target.tools).values()
+# An input section line of GNU ld's map: name, address, size, file; a
+# long name sits alone on its line and the rest follows on the next.
+_MAP_INPUT = re.compile(r"^ (\.\S+|COMMON)\s+0x([0-9a-fA-F]+)\s+"
+                        r"0x([0-9a-fA-F]+)\s+(\S+)\s*$")
+
+
+def map_module_sizes(map_text: str) -> dict[str, SectionSizes]:
+    """Per-module sizes of what the linker kept, from its map file:
+    every input section in the memory map (the discarded ones are listed
+    before it and not counted), by the object it came from. Members of
+    an archive (libgcc.a(_udivmoddi4.o)) become libgcc/<member>."""
+    _, _, body = map_text.partition("Linker script and memory map")
+    lines = body.splitlines()
+    joined = []
+    for i, line in enumerate(lines):
+        if re.fullmatch(r" (\.\S+|COMMON)", line) and i + 1 < len(lines):
+            joined.append(line + lines[i + 1])
+        else:
+            joined.append(line)
+    out: dict[str, SectionSizes] = {}
+    for line in joined:
+        m = _MAP_INPUT.match(line)
+        if not m or int(m.group(3), 16) == 0:
+            continue
+        name, size, where = m.group(1), int(m.group(3), 16), m.group(4)
+        a = re.fullmatch(r".*/(lib\w+)\.a\((.+)\.o\)", where)
+        module = f"{a.group(1)}/{a.group(2)}" if a else \
+            module_of(Path(where))
+        out.setdefault(module, SectionSizes()).add(name, size)
+    return out
+
+
+def image_module_sizes(image: Image, objs: list[Path], exe: Path
+                       ) -> dict[str, SectionSizes]:
+    """What each module puts in the image: from the link map when the
+    target drops unused sections, else from the objects."""
+    if image.target.gc_sections:
+        return map_module_sizes(exe.with_suffix(".map").read_text())
+    return module_sizes(objs, image.target.tools)
+
+
+def check_budget(image: Image, objs: list[Path], exe: Path) -> None:
+    sizes = image_module_sizes(image, objs, exe).values()
     ram = sum(s.ram for s in sizes)
     flash = sum(s.flash for s in sizes)
     for what, used, macro in (("RAM", ram, "CONFIG_BUDGET_RAM"),
@@ -1560,8 +1684,8 @@ def check_budget(image: Image, objs: list[Path]) -> None:
                             f"bytes of {what}, over the budget of {limit}")
 
 
-def print_size_table(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs, image.target.tools)
+def print_size_table(image: Image, objs: list[Path], exe: Path) -> None:
+    sizes = image_module_sizes(image, objs, exe)
     rows = sorted(sizes.items())
     print(f"{'module':32} {'text':>8} {'rodata':>8} {'data':>8} "
           f"{'bss':>8} {'RAM':>8} {'flash':>8}")
@@ -1573,7 +1697,9 @@ def print_size_table(image: Image, objs: list[Path]) -> None:
         total.rodata += s.rodata
         total.data += s.data
         total.bss += s.bss
-    print(f"{'total (keel objects)':32} {total.text:8} {total.rodata:8} "
+    what = "total (linked)" if image.target.gc_sections else \
+        "total (keel objects)"
+    print(f"{what:32} {total.text:8} {total.rodata:8} "
           f"{total.data:8} {total.bss:8} {total.ram:8} {total.flash:8}")
     groups: dict[str, SectionSizes] = {}
     for name, s in rows:
@@ -1607,7 +1733,7 @@ def cmd_size(args: argparse.Namespace) -> int:
     image = load_image(image_path(args.image))
     ensure_packages(["build", image.target.name])
     exe, objs = build_image_objs(image, quiet_link=True)
-    print_size_table(image, objs)
+    print_size_table(image, objs, exe)
     if not image.target.hosted:
         print_image_file(image, exe)
     return 0

@@ -13,6 +13,7 @@ and the run ends with 'N passed, N failed, N skipped'.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -225,13 +226,48 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
             continue
         try:
             image = _b.load_image(path)
-            _b.build_image(image, quiet_link=True)
+            exe, objs = _b.build_image_objs(image, quiet_link=True)
         except _b.KeelError as e:
             results.fail(name, str(e))
             continue
         results.ok(name)
+        _cross_budget(results, args, image, exe, objs)
     _cross_drivers(results, args)
     _cross_gcc_drivers(results, args)
+
+
+def _cross_budget(results: Results, args: argparse.Namespace,
+                  image: _b.Image, exe: Path, objs: list[Path]) -> None:
+    """For an image with a [budget]: the check build_image() ran passes
+    with each limit set to exactly what the image uses, and fails naming
+    the key with the limit one byte lower, on the image just built."""
+    name = f"cross/budget-{image.name}"
+    if not _wanted(args, name):
+        return
+    sizes = _b.image_module_sizes(image, objs, exe).values()
+    used = {"CONFIG_BUDGET_RAM": sum(s.ram for s in sizes),
+            "CONFIG_BUDGET_FLASH": sum(s.flash for s in sizes)}
+    if not any(image.values[m] for m in used):
+        return
+    for macro, key in (("CONFIG_BUDGET_RAM", "budget.ram"),
+                       ("CONFIG_BUDGET_FLASH", "budget.flash")):
+        for limit, fails in ((used[macro], False), (used[macro] - 1, True)):
+            probe = dataclasses.replace(
+                image, values={**image.values, macro: limit})
+            try:
+                _b.check_budget(probe, objs, exe)
+                failed = ""
+            except _b.KeelError as e:
+                failed = str(e)
+            if fails and key not in failed:
+                results.fail(name, f"{key} = {limit} ({used[macro]} used): "
+                             f"the build did not fail")
+                return
+            if not fails and failed:
+                results.fail(name, f"{key} = {limit}, exactly what is "
+                             f"used: {failed}")
+                return
+    results.ok(name)
 
 
 # Drivers compiled freestanding for the machines they are meant for, also
