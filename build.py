@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -175,7 +176,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("log", "level", "level", "info", "CONFIG_LOG_LEVEL",
            "console verbosity: error, warn, info or debug"),
     Option("tap", "ifname", "ifname", "keel0", "CONFIG_TAP_IFNAME",
-           "TAP interface the linux-tap target attaches to"),
+           "TAP interface the linux-tap and stm32-model targets attach "
+           "to"),
     Option("impair", "slots", "int", 256, "CONFIG_IMPAIR_SLOTS",
            "frames each direction of the impair= test layer can hold "
            "back (each mtu + 14 bytes)", 1, 4096),
@@ -204,6 +206,11 @@ OPTIONS: tuple[Option, ...] = (
            "times the STM32 ETH driver reads a register waiting for the "
            "DMA reset, an MDIO transfer or the PHY reset to finish",
            1, 1 << 30),
+    Option("stm32", "stack", "int", 8192, "CONFIG_STM32_STACK",
+           "bytes of the STM32 firmware's kernel stack (a multiple of 32; "
+           "the 64 KiB below it, under RAM, are an MPU guard); counted in "
+           "the RAM figures",
+           1024, 262144),
     Option("budget", "ram", "int", 0, "CONFIG_BUDGET_RAM",
            "build fails when static RAM (data + bss) exceeds this; 0: none",
            0, 1 << 40),
@@ -332,6 +339,12 @@ class Target:
     linker_script: str = ""      # a kernel is linked with ld -n -T this
     output: str = "keel"         # the file in build/<image>/
     tools: str = ""              # binutils/gcc prefix ("aarch64-linux-gnu-")
+    libgcc: bool = False         # link gcc's libgcc.a (the cflags' variant)
+    # Link with --gc-sections (objects built with -ffunction-sections
+    # -fdata-sections) and a map file; sizes and budgets then come from
+    # what the map says was linked, not from the objects.
+    gc_sections: bool = False
+    objcopy: tuple[str, ...] = ()  # also write output's .bin/.hex: formats
 
 
 # Freestanding C for a kernel target: no host headers or libraries (gcc's
@@ -358,6 +371,30 @@ AARCH64_CFLAGS = (*FREESTANDING_CFLAGS, "-mgeneral-regs-only",
                   "-mno-outline-atomics", "-mbranch-protection=none",
                   "-mcmodel=small")
 
+# Cortex-M7 firmware (STM32F767): Thumb-2, soft-float (the FPU stays off:
+# no FP registers to save, and neither keel nor wolfSSL computes in floating
+# point), -Os for flash; the same flags build wolfSSL. libgcc gives the
+# 64-bit divisions (__aeabi_uldivmod) for this CPU.
+# Each function and object in its own section, so that the link drops
+# what nothing calls (the DHCP client of an image with a static address,
+# say): flash is the scarce resource.
+# No frame pointer: Thumb code keeps it in r7, which wolfSSL's Thumb
+# assembly (sp_int.c) needs, and the fault report walks no frames.
+CORTEX_M7_CFLAGS = (*(f for f in FREESTANDING_CFLAGS
+                      if f != "-fno-omit-frame-pointer"),
+                    "-fomit-frame-pointer", "-mcpu=cortex-m7", "-mthumb",
+                    "-mfloat-abi=soft", "-Os", "-ffunction-sections",
+                    "-fdata-sections")
+
+# What every kernel target's machine layer shares (kernel/arch/common/):
+# the exception report's lines, the test keys fault= and stop_ms=, the
+# entropy chain; and, for targets that link drivers/virtio, the MMIO half
+# of virtio_hw.h.
+ARCH_COMMON_SOURCES = ("kernel/arch/common/fault.c",
+                       "kernel/arch/common/testkey.c",
+                       "kernel/arch/common/entropy.c")
+ARCH_COMMON_VIRTIO_SOURCES = ("kernel/arch/common/hw_mmio.c",)
+
 TARGETS: dict[str, Target] = {
     "linux-tap": Target(
         name="linux-tap",
@@ -369,6 +406,20 @@ TARGETS: dict[str, Target] = {
                   "drivers/tap", "drivers/impair"),
         target_sections=("tap", "impair"),
     ),
+    # The STM32 Ethernet driver, unmodified, on the model of its MAC/DMA
+    # and PHY (drivers/stm32/model), the model's wire bridged to a TAP
+    # device: a Linux process like linux-tap, sharing its process parts.
+    "stm32-model": Target(
+        name="stm32-model",
+        hosted=True,
+        sources=("kernel/*.c", "kernel/lib/fmt.c", "kernel/lib/siphash.c",
+                 "net/*.c", "drivers/tap/*.c", "drivers/stm32/*.c",
+                 "drivers/stm32/model/*.c", "boot/linux-tap/main.c",
+                 "boot/linux-tap/platform.c", "boot/stm32-model/*.c"),
+        includes=("kernel/include", "kernel/lib/include", "net/include",
+                  "drivers/tap", "drivers/stm32", "boot/linux-tap"),
+        target_sections=("tap",),
+    ),
     # The unikernel QEMU boots with -kernel (PVH) on -M microvm, pc or q35.
     "x86_64": Target(
         name="x86_64",
@@ -376,10 +427,12 @@ TARGETS: dict[str, Target] = {
         sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c", "kernel/arch/x86_64/*.c",
-                 "kernel/arch/x86_64/*.S",
+                 "kernel/arch/x86_64/*.S", *ARCH_COMMON_SOURCES,
+                 *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/x86_64/*.c", "boot/x86_64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/x86_64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=X86_64_CFLAGS,
@@ -394,15 +447,41 @@ TARGETS: dict[str, Target] = {
                  "kernel/lib/siphash.c", "net/*.c", "drivers/null/*.c",
                  "drivers/virtio/*.c",
                  "kernel/arch/aarch64/*.c", "kernel/arch/aarch64/*.S",
+                 *ARCH_COMMON_SOURCES, *ARCH_COMMON_VIRTIO_SOURCES,
                  "boot/aarch64/*.c", "boot/aarch64/*.S"),
         includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
                   "net/include", "kernel/arch/aarch64/include",
+                  "kernel/arch/common/include",
                   "drivers/virtio", "drivers/null"),
         target_sections=(),
         cflags=AARCH64_CFLAGS,
         linker_script="boot/aarch64/linker.ld",
         output="keel.elf",
         tools="aarch64-linux-gnu-",
+    ),
+    # Firmware for the NUCLEO-F767ZI: keel.elf, and keel.bin (raw, for
+    # 0x08000000) and keel.hex for a flasher; docs/stm32.md.
+    "stm32f767-nucleo": Target(
+        name="stm32f767-nucleo",
+        hosted=False,
+        sources=("kernel/*.c", "kernel/lib/string.c", "kernel/lib/fmt.c",
+                 "kernel/lib/siphash.c", "net/*.c", "drivers/stm32/*.c",
+                 "kernel/arch/cortex-m/*.c", "kernel/arch/cortex-m/*.S",
+                 # No command line on a board: no testkey.c.
+                 "kernel/arch/common/fault.c",
+                 "kernel/arch/common/entropy.c",
+                 "boot/stm32/*.c", "boot/stm32/*.S"),
+        includes=("kernel/include", "kernel/lib/include", "kernel/lib/libc",
+                  "net/include", "kernel/arch/cortex-m/include",
+                  "kernel/arch/common/include", "drivers/stm32"),
+        target_sections=(),
+        cflags=CORTEX_M7_CFLAGS,
+        linker_script="boot/stm32/linker.ld",
+        output="keel.elf",
+        tools="arm-none-eabi-",
+        libgcc=True,
+        gc_sections=True,
+        objcopy=("binary", "ihex"),
     ),
 }
 
@@ -812,17 +891,21 @@ PACKAGES: dict[str, tuple[str, ...]] = {
             "curl", "openssl", "testssl.sh"),
     "fuzz": ("clang", "libclang-rt-14-dev"),
     "cross": ("gcc", "libc6-dev", "binutils", "gcc-arm-none-eabi",
+              "binutils-arm-none-eabi",
               "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
               "python3", "dnsperf", "nsd", "bind9-dnsutils", "wrk",
               "lighttpd", "lighttpd-mod-wolfssl", "libssl-dev", "openssl"),
-    # The qemu tier, ./build.py run and bench boot for kernel targets.
+    # The qemu tier, ./build.py run and bench boot for kernel targets;
+    # dig and dnspython for the DNS suite and the client run suggests.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
-             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt"),
+             "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "passt",
+             "python3", "python3-dnspython", "bind9-dnsutils"),
     "passt": ("passt",),
     # Building for a target that needs a cross toolchain (by target name).
     "aarch64": ("gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
+    "stm32f767-nucleo": ("gcc-arm-none-eabi", "binutils-arm-none-eabi"),
 }
 
 _apt_updated = False
@@ -1124,9 +1207,35 @@ def link_image(image: Image, objs: list[Path], out: Path) -> None:
     if image.target.hosted:
         run_quiet(["gcc", "-o", str(out), *map(str, objs)])
         return
-    run_quiet([f"{image.target.tools}ld", "-n", "--build-id=none", "-T",
-               str(ROOT / image.target.linker_script), "-o", str(out),
-               *map(str, objs)])
+    libs = []
+    if image.target.libgcc:
+        libs = [run_quiet([f"{image.target.tools}gcc",
+                           *image.target.cflags,
+                           "-print-libgcc-file-name"]).strip()]
+    gc = ["--gc-sections", "-Map", str(out.with_suffix(".map"))] \
+        if image.target.gc_sections else []
+    run_quiet([f"{image.target.tools}ld", "-n", "--build-id=none", *gc,
+               "-T", str(ROOT / image.target.linker_script), "-o", str(out),
+               *map(str, objs), *libs])
+    suffix = {"binary": ".bin", "ihex": ".hex"}
+    for fmt in image.target.objcopy:
+        run_quiet([f"{image.target.tools}objcopy", "-O", fmt, str(out),
+                   str(out.with_suffix(suffix[fmt]))])
+
+
+def check_toolchain(image: Image) -> None:
+    """A kernel target's cross compiler must be on PATH: say which
+    package gives it rather than failing on the first compile."""
+    tools = image.target.tools
+    if not tools:
+        return
+    for tool in (f"{tools}gcc", f"{tools}ld", f"{tools}objcopy"):
+        if not shutil.which(tool):
+            pkgs = " ".join(PACKAGES.get(image.target.name, ()))
+            raise KeelError(f"{tool} is not installed; image {image.name} "
+                            f"(target {image.target.name}) needs it"
+                            + (f" (Debian: apt-get install {pkgs})"
+                               if pkgs else ""))
 
 
 def build_image(image: Image, quiet_link: bool = False) -> Path:
@@ -1138,6 +1247,7 @@ def build_image_objs(image: Image, quiet_link: bool = False
                      ) -> tuple[Path, list[Path]]:
     """build_image(), also returning every object linked."""
     outdir = BUILD / image.name
+    check_toolchain(image)
     if image.app in TLS_APPS:
         ensure_packages(["tls"])
         fetch_wolfssl()
@@ -1153,7 +1263,7 @@ def build_image_objs(image: Image, quiet_link: bool = False
     check_no_allocators(objs, image)
     exe = outdir / image.target.output
     link_image(image, objs, exe)
-    check_budget(image, objs)
+    check_budget(image, objs, exe)
     if not quiet_link:
         say(f"built {_rel(exe)} ({image.target.name}, {image.app})")
     return exe, objs
@@ -1478,6 +1588,17 @@ class SectionSizes:
     def flash(self) -> int:
         return self.text + self.rodata + self.data
 
+    def add(self, name: str, size: int) -> None:
+        """Count an (input or output) section by its name."""
+        if name.startswith(".text"):
+            self.text += size
+        elif name.startswith((".rodata", ".ARM.exidx", ".ARM.extab")):
+            self.rodata += size
+        elif name.startswith((".data", ".init_array", ".fini_array")):
+            self.data += size
+        elif name.startswith((".bss", "COMMON", ".tbss")):
+            self.bss += size
+
 
 def object_sizes(obj: Path, tools: str = "") -> SectionSizes:
     out = run_quiet([f"{tools}size", "-A", str(obj)])
@@ -1487,14 +1608,7 @@ def object_sizes(obj: Path, tools: str = "") -> SectionSizes:
         if len(parts) < 2 or not parts[1].isdigit():
             continue
         name, size = parts[0], int(parts[1])
-        if name.startswith(".text"):
-            s.text += size
-        elif name.startswith(".rodata"):
-            s.rodata += size
-        elif name.startswith((".data", ".init_array", ".fini_array")):
-            s.data += size
-        elif name.startswith((".bss", "COMMON", ".tbss")):
-            s.bss += size
+        s.add(name, size)
     return s
 
 
@@ -1517,8 +1631,49 @@ def module_sizes(objs: list[Path], tools: str = "") -> dict[str, SectionSizes]:
     return {module_of(o): object_sizes(o, tools) for o in objs}
 
 
-def check_budget(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs, image.target.tools).values()
+# An input section line of GNU ld's map: name, address, size, file; a
+# long name sits alone on its line and the rest follows on the next.
+_MAP_INPUT = re.compile(r"^ (\.\S+|COMMON)\s+0x([0-9a-fA-F]+)\s+"
+                        r"0x([0-9a-fA-F]+)\s+(\S+)\s*$")
+
+
+def map_module_sizes(map_text: str) -> dict[str, SectionSizes]:
+    """Per-module sizes of what the linker kept, from its map file:
+    every input section in the memory map (the discarded ones are listed
+    before it and not counted), by the object it came from. Members of
+    an archive (libgcc.a(_udivmoddi4.o)) become libgcc/<member>."""
+    _, _, body = map_text.partition("Linker script and memory map")
+    lines = body.splitlines()
+    joined = []
+    for i, line in enumerate(lines):
+        if re.fullmatch(r" (\.\S+|COMMON)", line) and i + 1 < len(lines):
+            joined.append(line + lines[i + 1])
+        else:
+            joined.append(line)
+    out: dict[str, SectionSizes] = {}
+    for line in joined:
+        m = _MAP_INPUT.match(line)
+        if not m or int(m.group(3), 16) == 0:
+            continue
+        name, size, where = m.group(1), int(m.group(3), 16), m.group(4)
+        a = re.fullmatch(r".*/(lib\w+)\.a\((.+)\.o\)", where)
+        module = f"{a.group(1)}/{a.group(2)}" if a else \
+            module_of(Path(where))
+        out.setdefault(module, SectionSizes()).add(name, size)
+    return out
+
+
+def image_module_sizes(image: Image, objs: list[Path], exe: Path
+                       ) -> dict[str, SectionSizes]:
+    """What each module puts in the image: from the link map when the
+    target drops unused sections, else from the objects."""
+    if image.target.gc_sections:
+        return map_module_sizes(exe.with_suffix(".map").read_text())
+    return module_sizes(objs, image.target.tools)
+
+
+def check_budget(image: Image, objs: list[Path], exe: Path) -> None:
+    sizes = image_module_sizes(image, objs, exe).values()
     ram = sum(s.ram for s in sizes)
     flash = sum(s.flash for s in sizes)
     for what, used, macro in (("RAM", ram, "CONFIG_BUDGET_RAM"),
@@ -1530,8 +1685,8 @@ def check_budget(image: Image, objs: list[Path]) -> None:
                             f"bytes of {what}, over the budget of {limit}")
 
 
-def print_size_table(image: Image, objs: list[Path]) -> None:
-    sizes = module_sizes(objs, image.target.tools)
+def print_size_table(image: Image, objs: list[Path], exe: Path) -> None:
+    sizes = image_module_sizes(image, objs, exe)
     rows = sorted(sizes.items())
     print(f"{'module':32} {'text':>8} {'rodata':>8} {'data':>8} "
           f"{'bss':>8} {'RAM':>8} {'flash':>8}")
@@ -1543,7 +1698,9 @@ def print_size_table(image: Image, objs: list[Path]) -> None:
         total.rodata += s.rodata
         total.data += s.data
         total.bss += s.bss
-    print(f"{'total (keel objects)':32} {total.text:8} {total.rodata:8} "
+    what = "total (linked)" if image.target.gc_sections else \
+        "total (keel objects)"
+    print(f"{what:32} {total.text:8} {total.rodata:8} "
           f"{total.data:8} {total.bss:8} {total.ram:8} {total.flash:8}")
     groups: dict[str, SectionSizes] = {}
     for name, s in rows:
@@ -1579,9 +1736,34 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_size(args: argparse.Namespace) -> int:
     image = load_image(image_path(args.image))
     ensure_packages(["build", image.target.name])
-    _, objs = build_image_objs(image, quiet_link=True)
-    print_size_table(image, objs)
+    exe, objs = build_image_objs(image, quiet_link=True)
+    print_size_table(image, objs, exe)
+    if not image.target.hosted:
+        print_image_file(image, exe)
     return 0
+
+
+def print_image_file(image: Image, exe: Path) -> None:
+    """What the kernel file holds: the bytes QEMU loads (its PT_LOAD
+    segments) beside the file's size with symbols and debug information,
+    and stripped of them; then the image's budgets."""
+    tools = image.target.tools
+    loaded = 0
+    for line in run_quiet([f"{tools}readelf", "-lW", str(exe)]).splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loaded += int(f[4], 16)
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = Path(tmp) / exe.name
+        run_quiet([f"{tools}strip", "-o", str(stripped), str(exe)])
+        bare = stripped.stat().st_size
+    print(f"\n{_rel(exe)}: {loaded} bytes loaded; the file is "
+          f"{exe.stat().st_size} bytes with symbols and debug information, "
+          f"{bare} stripped")
+    for what, macro in (("flash", "CONFIG_BUDGET_FLASH"),
+                        ("ram", "CONFIG_BUDGET_RAM")):
+        limit = image.values[macro]
+        print(f"budget.{what}: {limit if limit else 'none'}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -1627,15 +1809,9 @@ QEMU_NETDEV_ID = "n0"
 # aarch64: QEMU's virt machine only (GICv2, the default gic-version).
 QEMU_ARM_MACHINES = ("virt",)
 QEMU_ARM_CPUS = ("cortex-a53", "max")
-# A virtio-rng in virt's virtio-mmio windows (modern, version 2): the
-# entropy source of a Cortex-A53, which has no RNDR.
-QEMU_ARM_RNG = ("-device", "virtio-rng-device",
-                "-global", "virtio-mmio.force-legacy=false")
-
-
-# ./build.py run --net user (aarch64): host ports 10000 + the guest's.
-QEMU_USER_FORWARDS = tuple(f"{proto}:127.0.0.1:{10000 + port}-:{port}"
-                           for port in (7, 53, 80) for proto in ("udp", "tcp"))
+# Machines whose virtio devices are virtio-mmio transports (-device
+# virtio-*-device) rather than PCI functions.
+QEMU_MMIO_MACHINES = ("microvm", "virt")
 
 
 def qemu_machines(target: str) -> tuple[str, ...]:
@@ -1644,21 +1820,16 @@ def qemu_machines(target: str) -> tuple[str, ...]:
 
 def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                  memory_mb: int = QEMU_MEMORY_MB, target: str = "x86_64",
-                 rng: bool = True, net: str = "none",
-                 hostfwd: tuple[str, ...] = (),
                  devices: Iterable[str] = ()) -> list[str]:
     """The QEMU command line that boots an x86_64 or aarch64 image;
-    `devices` are more arguments for x86_64 (qemu_virtio_args(), a
-    -netdev).
+    `devices` are more arguments (qemu_virtio_args(), a -netdev).
 
     microvm: no default devices, no ACPI tables, and auto-kernel-cmdline
     off, since QEMU would otherwise append a virtio_mmio.device= token per
     virtio device, which the kernel does not accept. pc and q35: -nic none
-    (no default e1000 and its option ROM). aarch64 (virt): -semihosting,
-    so that the kernel's exit code becomes QEMU's status, with `rng` a
-    virtio-rng device, and with net "user" a virtio-net device on QEMU's
-    user-mode network (SLIRP), `hostfwd` its port forwards
-    ("udp:127.0.0.1:7007-:7").
+    (no default e1000 and its option ROM). aarch64 (virt): no default
+    devices, and -semihosting, so that the kernel's exit code becomes
+    QEMU's status.
     """
     machines = qemu_machines(target)
     if machine not in machines:
@@ -1666,21 +1837,10 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
                         f"{', '.join(machines)} for {target}, got "
                         f"{machine!r}")
     if target == "aarch64":
-        nic: list[str] = []
-        if net == "user":
-            fwd = "".join(f",hostfwd={f}" for f in hostfwd)
-            nic = ["-netdev", f"user,id=n0{fwd}", "-device",
-                   "virtio-net-device,netdev=n0"]
-            if not rng:
-                nic += QEMU_ARM_RNG[2:]  # modern virtio-mmio windows
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take none or "
-                            f"user")
         return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu,
                 "-m", f"{memory_mb}M", "-nodefaults", "-kernel", str(elf),
                 "-append", cmdline, "-display", "none", "-serial", "stdio",
-                "-no-reboot", "-semihosting",
-                *(QEMU_ARM_RNG if rng else ()), *nic]
+                "-no-reboot", "-semihosting", *devices]
     if machine == "microvm":
         mach = ["-M", "microvm,auto-kernel-cmdline=off", "-nodefaults",
                 "-no-acpi"]
@@ -1695,10 +1855,11 @@ def qemu_command(elf: Path, machine: str, cmdline: str, cpu: str = "max",
 def qemu_virtio_args(machine: str, netdev: str | None = QEMU_NETDEV_ID,
                      rng: bool = True) -> list[str]:
     """The virtio devices the kernel drives: virtio-net on `netdev` (None:
-    no NIC) and virtio-rng. Modern only: virtio-mmio on microvm (QEMU 7.2
-    makes its windows legacy unless told), disable-legacy=on for PCI."""
+    no NIC) and virtio-rng (the entropy source of a Cortex-A53, which has
+    no RNDR). Modern only: virtio-mmio on microvm and virt (QEMU 7.2 makes
+    their windows legacy unless told), disable-legacy=on for PCI."""
     out: list[str] = []
-    if machine == "microvm":
+    if machine in QEMU_MMIO_MACHINES:
         out += ["-global", "virtio-mmio.force-legacy=false"]
         if netdev:
             out += ["-device", f"virtio-net-device,netdev={netdev}"]
@@ -1720,6 +1881,22 @@ class Forward:
     host_port: int
     guest_port: int
     what: str = ""
+
+
+def check_host_ports(forwards: list[Forward]) -> None:
+    """Refuse, with the port named, a forward whose host port is taken:
+    QEMU would stop with status 1, which reads as the guest's exit 0."""
+    for f in forwards:
+        kind = socket.SOCK_STREAM if f.proto == "tcp" else socket.SOCK_DGRAM
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", f.host_port))
+            except OSError as e:
+                raise KeelError(f"host port {f.proto} 127.0.0.1:"
+                                f"{f.host_port} (for the guest's port "
+                                f"{f.guest_port}) is in use: {e.strerror};"
+                                f" pick other ports with --port-offset"
+                                ) from None
 
 
 def app_ports(image: Image) -> list[tuple[str, int, str]]:
@@ -1874,6 +2051,27 @@ class Passt:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def qemu_network(machine: str, net: str, forwards: Iterable[Forward] = (),
+                 addr: GuestAddress | None = None
+                 ) -> tuple[list[str], Passt | None]:
+    """QEMU's network and virtio arguments for `net`, on either target:
+    "none" (no virtio device), "rng" (virtio-rng only), "user" (SLIRP with
+    the forwards) or "passt" (the Passt returned, to be entered around
+    QEMU's run); the last two with virtio-net and virtio-rng. `addr` is the
+    guest's static address (None: DHCP), which SLIRP and passt are set up
+    for."""
+    if net == "user":
+        return slirp_netdev(forwards, addr) + qemu_virtio_args(machine), None
+    if net == "passt":
+        passt = Passt(forwards, addr)
+        return passt_netdev(passt.sock) + qemu_virtio_args(machine), passt
+    if net == "rng":
+        return qemu_virtio_args(machine, netdev=None), None
+    if net == "none":
+        return [], None
+    raise KeelError(f"--net {net}: expected one of none, user, passt")
+
+
 def qemu_exit_code(status: int, target: str = "x86_64") -> int | None:
     """The code the kernel gave platform_exit(), from QEMU's exit status;
     None when QEMU ended otherwise (a signal; on x86_64 also status 0).
@@ -1917,71 +2115,75 @@ def _say_reach(image: Image, net: str, forwards: list[Forward],
         say(f"  {f.proto} 127.0.0.1:{f.host_port} -> port {f.guest_port}"
             f"{' (' + f.what + ')' if f.what else ''}")
     ports = {f.guest_port: f.host_port for f in forwards}
-    curl = keeltest.app_curl(image, "127.0.0.1", ports)
+    client = keeltest.app_client(image, "127.0.0.1", ports)
     hint = keeltest.app_hint(image, "127.0.0.1", ports)
-    if curl:
-        say(f"try:  {curl}")
+    if client:
+        say(f"try:  {client}")
     elif hint:
         say(f"try:  {SYSTEM_PYTHON} -c \"{hint}\"")
+
+
+@dataclasses.dataclass
+class QemuRun:
+    """What ./build.py run starts for a QEMU image: the command, the
+    network, its forwards and the guest's address, and passt if used."""
+    cmd: list[str]
+    machine: str
+    net: str
+    forwards: list[Forward]
+    addr: GuestAddress | None
+    passt: Passt | None
+
+
+def qemu_run_setup(image: Image, elf: Path, machine: str | None,
+                   net: str | None, tokens: list[str],
+                   port_offset: int = QEMU_HOST_PORT_OFFSET) -> QemuRun:
+    """The QEMU run of an x86_64 or aarch64 image. Both targets take the
+    same networks and forward every application port (app_forwards())."""
+    target = image.target.name
+    machine = machine or (QEMU_DEFAULT_MACHINE if target == "x86_64"
+                          else qemu_machines(target)[0])
+    net = net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
+    if net == "tap":
+        raise KeelError(f"--net tap: not done yet for {target} images; "
+                        f"--net user (the default) or --net passt give a "
+                        f"NIC reachable through ports on 127.0.0.1")
+    cmdline = qemu_cmdline(tokens, net, image)
+    addr = guest_address(image, cmdline.split())
+    forwards = app_forwards(image, port_offset) if net != "none" else []
+    # Without a NIC an aarch64 guest still gets virtio-rng: a Cortex-A53
+    # has no other entropy source.
+    devices, passt = qemu_network(
+        machine, "rng" if net == "none" and target == "aarch64" else net,
+        forwards, addr)
+    cmd = qemu_command(elf, machine, cmdline, target=target,
+                       devices=devices)
+    return QemuRun(cmd, machine, net, forwards, addr, passt)
 
 
 def run_qemu(image: Image, elf: Path, args: argparse.Namespace) -> int:
     """Boot an x86_64 or aarch64 image in QEMU on this terminal until it
     exits."""
-    target = image.target.name
-    if target == "aarch64":
-        machine = args.machine or qemu_machines(target)[0]
-        net = args.net or QEMU_DEFAULT_NET
-        hostfwd: tuple[str, ...] = ()
-        if net == "user":
-            hostfwd = QEMU_USER_FORWARDS
-            say("user networking: host 127.0.0.1:10007 (udp and tcp) goes "
-                "to the guest's port 7, :10080 to 80, :10053 to 53")
-        elif net != "none":
-            raise KeelError(f"--net {net}: aarch64 images take --net none "
-                            f"(netdev=null) or user (virtio-net on SLIRP) for "
-                            f"now")
-        cmd = qemu_command(elf, machine,
-                           qemu_cmdline(list(args.cmdline), net, image),
-                           target=target, net=net, hostfwd=hostfwd)
-        say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-        say(shlex.join(cmd))
-        r = subprocess.run(cmd)
-        code = qemu_exit_code(r.returncode, target)
-    else:
-        machine = args.machine or QEMU_DEFAULT_MACHINE
-        net = args.net or (QEMU_DEFAULT_NET if app_ports(image) else "none")
-        tokens = list(args.cmdline)
-        if net == "tap":
-            raise KeelError("--net tap: not done yet for x86_64 images; "
-                            "--net user (the default) or --net passt give a "
-                            "NIC reachable through ports on 127.0.0.1")
-        cmdline = qemu_cmdline(tokens, net, image)
-        addr = guest_address(image, cmdline.split())
-        forwards = app_forwards(image, args.port_offset) if net != "none" \
-            else []
-        devices: list[str] = []
-        passt: Passt | None = None
-        if net == "user":
-            devices = slirp_netdev(forwards, addr) + qemu_virtio_args(machine)
-        elif net == "passt":
-            ensure_packages(["passt"])
-            passt = Passt(forwards, addr)
-            devices = passt_netdev(passt.sock) + qemu_virtio_args(machine)
-        cmd = qemu_command(elf, machine, cmdline, devices=devices)
-        try:
-            if passt:
-                say(f"starting passt: {shlex.join(passt.cmd)}")
-                passt.__enter__()
-            say(f"booting {_rel(elf)} on QEMU -M {machine}; Ctrl-C stops it")
-            say(shlex.join(cmd))
-            if net != "none":
-                _say_reach(image, net, forwards, addr)
-            r = subprocess.run(cmd)
-        finally:
-            if passt:
-                passt.__exit__()
-        code = qemu_exit_code(r.returncode)
+    if (args.net or "") == "passt":
+        ensure_packages(["passt"])
+    run = qemu_run_setup(image, elf, args.machine, args.net,
+                         list(args.cmdline), args.port_offset)
+    if run.net != "none":
+        check_host_ports(run.forwards)
+    try:
+        if run.passt:
+            say(f"starting passt: {shlex.join(run.passt.cmd)}")
+            run.passt.__enter__()
+        say(f"booting {_rel(elf)} on QEMU -M {run.machine}; Ctrl-C stops "
+            f"it")
+        say(shlex.join(run.cmd))
+        if run.net != "none":
+            _say_reach(image, run.net, run.forwards, run.addr)
+        r = subprocess.run(run.cmd)
+    finally:
+        if run.passt:
+            run.passt.__exit__()
+    code = qemu_exit_code(r.returncode, image.target.name)
     if code is None:
         say(f"QEMU ended with status {r.returncode}")
         return r.returncode if r.returncode > 0 else 1
@@ -2002,7 +2204,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         f"{image.name} is {image.target.name}")
     ensure_packages(["build", "net"])
     exe = build_image(image)
-    if image.target.name == "linux-tap":
+    if image.target.hosted:  # linux-tap, stm32-model
         return keeltest.run_tap_interactive(image, exe, args.cmdline)
     raise KeelError(f"don't know how to run target {image.target.name}")
 
@@ -2087,7 +2289,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--net", choices=QEMU_NETS, default=None,
                    help="QEMU networking: user (the default for images that "
                    "serve; SLIRP with port forwards on 127.0.0.1), passt "
-                   "(the same through passt; x86_64), none (no NIC, "
+                   "(the same through passt), none (no NIC, "
                    "netdev=null); tap is not done yet")
     s.add_argument("--port-offset", type=int, default=QEMU_HOST_PORT_OFFSET,
                    help="host port = application port + this, for the "

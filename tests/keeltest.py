@@ -13,6 +13,7 @@ and the run ends with 'N passed, N failed, N skipped'.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -87,7 +88,7 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
                            "drivers/impair/impair.c", "drivers/virtio/*.c",
                            "tests/unit/drivers/virtio_model.c",
                            "drivers/stm32/*.c",
-                           "tests/unit/drivers/stm32_eth_model.c"),
+                           "drivers/stm32/model/stm32_eth_model.c"),
     "tests/unit/apps/dns_server": (*LIB, "net/*.c",
                                    "tests/unit/net/fake_netdev.c",
                                    "kernel/cmdline.c", "kernel/log.c",
@@ -225,13 +226,48 @@ def tier_cross(results: Results, args: argparse.Namespace) -> None:
             continue
         try:
             image = _b.load_image(path)
-            _b.build_image(image, quiet_link=True)
+            exe, objs = _b.build_image_objs(image, quiet_link=True)
         except _b.KeelError as e:
             results.fail(name, str(e))
             continue
         results.ok(name)
+        _cross_budget(results, args, image, exe, objs)
     _cross_drivers(results, args)
     _cross_gcc_drivers(results, args)
+
+
+def _cross_budget(results: Results, args: argparse.Namespace,
+                  image: _b.Image, exe: Path, objs: list[Path]) -> None:
+    """For an image with a [budget]: the check build_image() ran passes
+    with each limit set to exactly what the image uses, and fails naming
+    the key with the limit one byte lower, on the image just built."""
+    name = f"cross/budget-{image.name}"
+    if not _wanted(args, name):
+        return
+    sizes = _b.image_module_sizes(image, objs, exe).values()
+    used = {"CONFIG_BUDGET_RAM": sum(s.ram for s in sizes),
+            "CONFIG_BUDGET_FLASH": sum(s.flash for s in sizes)}
+    if not any(image.values[m] for m in used):
+        return
+    for macro, key in (("CONFIG_BUDGET_RAM", "budget.ram"),
+                       ("CONFIG_BUDGET_FLASH", "budget.flash")):
+        for limit, fails in ((used[macro], False), (used[macro] - 1, True)):
+            probe = dataclasses.replace(
+                image, values={**image.values, macro: limit})
+            try:
+                _b.check_budget(probe, objs, exe)
+                failed = ""
+            except _b.KeelError as e:
+                failed = str(e)
+            if fails and key not in failed:
+                results.fail(name, f"{key} = {limit} ({used[macro]} used): "
+                             f"the build did not fail")
+                return
+            if not fails and failed:
+                results.fail(name, f"{key} = {limit}, exactly what is "
+                             f"used: {failed}")
+                return
+    results.ok(name)
 
 
 # Drivers compiled freestanding for the machines they are meant for, also
@@ -500,9 +536,23 @@ def _script_image(script: Path, default: str) -> str:
     return m.group(1) if m else default
 
 
+def _script_images(script: Path, default: str) -> list[str]:
+    """The images a qemu script runs against, once each: its module-level
+    IMAGES = ["a", "b"] (one line), else _script_image()."""
+    m = re.search(r'^IMAGES\s*=\s*\[([^\]\n]*)\]', script.read_text(),
+                  re.M)
+    if not m:
+        return [_script_image(script, default)]
+    names = re.findall(r'"([\w.-]+)"', m.group(1))
+    if not names:
+        raise _b.KeelError(f"{_b._rel(script)}: IMAGES names no image")
+    return names
+
+
 def _run_case_script(results: Results, tier: str, python: str, script: Path,
-                     group: str, exe: Path, args: argparse.Namespace) -> None:
-    cmd = [python, str(script), "--keel", str(exe)]
+                     group: str, exe: Path, args: argparse.Namespace,
+                     more: tuple[str, ...] = ()) -> None:
+    cmd = [python, str(script), "--keel", str(exe), *more]
     if getattr(args, "filter", ""):
         cmd += ["-k", args.filter]
     try:
@@ -523,13 +573,15 @@ def _run_case_script(results: Results, tier: str, python: str, script: Path,
 
 
 # --------------------------------------------------------------------------
-# qemu: x86_64 images booted in QEMU (microvm, pc, q35)
+# qemu: x86_64 images booted in QEMU (microvm, pc, q35), aarch64 on virt
 # --------------------------------------------------------------------------
 
 QEMU_IMAGE = "echo-x86"
 
 
 def tier_qemu(results: Results, args: argparse.Namespace) -> None:
+    """Each tests/qemu/test_*.py once per image it names, under Debian's
+    Python (dnspython), with --keel and --image."""
     exes: dict[str, Path] = {}
     for script in sorted((ROOT / "tests/qemu").glob("test_*.py")):
         group = script.stem.removeprefix("test_")
@@ -537,20 +589,27 @@ def tier_qemu(results: Results, args: argparse.Namespace) -> None:
         if filt.startswith("qemu/") and not \
            filt.removeprefix("qemu/").startswith(group):
             continue
-        name = _script_image(script, QEMU_IMAGE)
         try:
-            image = _b.load_image(_b.image_path(name))
-            qemu = f"qemu-system-{image.target.name}"
-            if not shutil.which(qemu):
-                results.skip(f"qemu/{group}", f"{qemu} is not installed")
-                continue
-            if name not in exes:
-                exes[name] = _b.build_image(image, quiet_link=True)
+            names = _script_images(script, QEMU_IMAGE)
         except _b.KeelError as e:
-            results.fail(f"qemu/{group}", f"image {name}: {e}")
+            results.fail(f"qemu/{group}", str(e))
             continue
-        _run_case_script(results, "qemu", sys.executable, script, group,
-                         exes[name], args)
+        for name in names:
+            # one script, several images: a result per image
+            where = group if len(names) == 1 else f"{group}[{name}]"
+            try:
+                image = _b.load_image(_b.image_path(name))
+                qemu = f"qemu-system-{image.target.name}"
+                if not shutil.which(qemu):
+                    results.skip(f"qemu/{where}", f"{qemu} is not installed")
+                    continue
+                if name not in exes:
+                    exes[name] = _b.build_image(image, quiet_link=True)
+            except _b.KeelError as e:
+                results.fail(f"qemu/{where}", f"image {name}: {e}")
+                continue
+            _run_case_script(results, "qemu", _b.SYSTEM_PYTHON, script,
+                             where, exes[name], args, ("--image", name))
 
 
 def _count_case_lines(results: Results, out: str, tier: str) -> int:
@@ -578,10 +637,12 @@ def _count_case_lines(results: Results, out: str, tier: str) -> int:
 
 def run_tap_interactive(image: "_b.Image", exe: Path,
                         cmdline: list[str]) -> int:
-    """Start a linux-tap image in its own namespace until Ctrl-C."""
+    """Start a hosted image (linux-tap, stm32-model) in its own namespace
+    until Ctrl-C."""
     if os.geteuid() != 0:
-        raise _b.KeelError("the linux-tap target needs root to create its "
-                           "TAP device and namespace; run as root")
+        raise _b.KeelError(f"the {image.target.name} target needs root to "
+                           f"create its TAP device and namespace; run as "
+                           f"root")
     sys.path.insert(0, str(ROOT / "tests/net"))
     import netlab
 
@@ -613,14 +674,27 @@ def https_ca(image: "_b.Image") -> Path:
         BUILD / image.name / "tls" / "cert.pem"
 
 
-def app_curl(image: "_b.Image", ip: str,
-             ports: dict[int, int] | None = None) -> str:
-    """A curl command line that reaches an HTTPS image, or ''."""
-    if image.app != "https":
-        return ""
-    p = image.values["CONFIG_APP_HTTPS_PORT"]
-    p = (ports or {}).get(p, p)
-    return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+def app_client(image: "_b.Image", ip: str,
+               ports: dict[int, int] | None = None) -> str:
+    """A client's command line that reaches the image: curl for HTTPS, dig
+    for the DNS server; '' for others. `ports` as for app_hint()."""
+    if image.app == "https":
+        p = image.values["CONFIG_APP_HTTPS_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"curl --tlsv1.3 --cacert {https_ca(image)} https://{ip}:{p}/"
+    if image.app == "dns-server":
+        p = image.values["CONFIG_APP_DNS_SERVER_PORT"]
+        p = (ports or {}).get(p, p)
+        return f"dig @{ip} -p {p} {_dns_apex(image)} SOA  (+tcp for TCP)"
+    return ""
+
+
+def _dns_apex(image: "_b.Image") -> str:
+    """The apex of a dns-server image's first zone, for a first query."""
+    import zonec
+    zones = zonec.load_zones(
+        [ROOT / z for z in image.values["CONFIG_APP_DNS_SERVER_ZONES"]], ROOT)
+    return zonec.name_text(zones[0].apex)
 
 
 def app_hint(image: "_b.Image", ip: str,
@@ -644,7 +718,7 @@ def app_hint(image: "_b.Image", ip: str,
     if image.app == "dns-server":
         p = port("CONFIG_APP_DNS_SERVER_PORT")
         return ("import dns.message, dns.query; print(dns.query.udp("
-                "dns.message.make_query('example.com', 'SOA'), "
+                f"dns.message.make_query('{_dns_apex(image)}', 'SOA'), "
                 f"'{ip}', port={p}, timeout=2))")
     if image.app == "https":
         p = port("CONFIG_APP_HTTPS_PORT")
@@ -746,8 +820,10 @@ def bench_boot(args: argparse.Namespace) -> None:
     for label, target, machine, cpu, elf, empty in rows:
         ready, done, base, guest = [], [], [], []
         for _ in range(runs):
+            # aarch64 with a virtio-rng, the Cortex-A53's entropy
             b = qemulab.boot(elf, machine, "netdev=null stop_ms=1",
-                             cpu=cpu, timeout=60, target=target)
+                             cpu=cpu, timeout=60, target=target,
+                             net="rng" if target == "aarch64" else "none")
             t = b.arrival(r"keel: up on")
             if t is None or b.code != 0:
                 raise _b.KeelError(f"bench boot: keel did not come up on "
@@ -756,7 +832,7 @@ def bench_boot(args: argparse.Namespace) -> None:
             done.append(b.elapsed)
             guest.append(b.stamp(r"keel: up on") or 0.0)
             e = qemulab.boot(empty, machine, "", cpu=cpu, timeout=60,
-                             target=target, rng=False)
+                             target=target)
             if e.code != 0:
                 raise _b.KeelError(f"bench boot: the empty kernel did not "
                                    f"exit on {label}: {e.describe()}")

@@ -16,7 +16,8 @@
  *            interrupt (window i: INTID 48 + i) waking the idle; or
  *            drivers/null with the test key netdev=null
  *
- * Target keys, for tests:
+ * Target keys, for tests (fault= and stop_ms= parsed by
+ * kernel/arch/common/testkey.c, the same on every kernel target):
  *   fault=undef|data|exec|brk|text_write|data_exec|stack
  *                         raise that exception once the command line is
  *                         validated, to show the exception report
@@ -40,7 +41,7 @@
 #include <string.h>
 
 #include <arch/arm64.h>
-#include <kernel/cmdline.h>
+#include <arch/testkey.h>
 #include <kernel/kernel.h>
 #include <kernel/log.h>
 #include <net/net.h>
@@ -49,7 +50,6 @@
 
 #include "boot.h"
 
-#define PLATFORM_VALUE_MAX 16
 #define PLATFORM_NS_PER_MS 1000000u
 /* 4 GiB: the first address entry.S leaves unmapped. */
 #define PLATFORM_UNMAPPED 0x100000000ull
@@ -60,8 +60,6 @@ const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
 static bool platform_null;
 static bool platform_virtio;
 static uint64_t platform_virtio_irqs;
-static bool platform_stop_set;
-static uint64_t platform_stop_at_ms;
 
 uint64_t platform_now_ms(void)
 {
@@ -107,27 +105,6 @@ static void platform_stats(void)
 				  platform_virtio_irqs);
 }
 
-_Noreturn static void platform_usage(const char *key, const char *value,
-				     const char *expected)
-{
-	log_printf(LOG_ERROR, "aarch64: %s=%s: expected %s", key, value,
-		   expected);
-	platform_exit(KERNEL_EXIT_USAGE);
-}
-
-/* The value of a target key into buf: whether it is given. */
-static bool platform_key(const char *key, char *buf, size_t cap,
-			 const char *expected)
-{
-	int rc = cmdline_get(key, buf, cap);
-
-	if (rc == NET_ENOENT)
-		return false;
-	if (rc < 0)
-		platform_usage(key, "...", expected);
-	return true;
-}
-
 /* Each a separate function, so the backtrace names it. */
 __attribute__((noinline)) static void platform_fault_undef(void)
 {
@@ -167,64 +144,21 @@ __attribute__((noinline)) static void platform_fault_data_exec(void)
 	fn();
 }
 
-/* Deeper and deeper until the boot stack's guard page stops it. */
-__attribute__((noinline)) static unsigned platform_fault_recurse(unsigned n)
-{
-	volatile uint8_t pad[256];
-
-	pad[0] = (uint8_t)n;
-	if (n > 1000000u) /* 256 MB: never reached with a 64 KiB stack */
-		return pad[0];
-	return platform_fault_recurse(n + 1) + pad[0];
-}
-
-__attribute__((noinline)) static void platform_fault_stack(void)
-{
-	(void)platform_fault_recurse(0);
-}
-
 static void platform_fault(void)
 {
 	static const char expected[] =
 	    "undef, data, exec, brk, text_write, data_exec or stack";
-	static const struct {
-		const char *name;
-		void (*raise)(void);
-	} faults[] = {
+	static const struct testkey_fault faults[] = {
 	    {"undef", platform_fault_undef},
 	    {"data", platform_fault_data},
 	    {"exec", platform_fault_exec},
 	    {"brk", platform_fault_brk},
 	    {"text_write", platform_fault_text_write},
 	    {"data_exec", platform_fault_data_exec},
-	    {"stack", platform_fault_stack},
+	    {"stack", testkey_fault_stack},
 	};
-	char v[PLATFORM_VALUE_MAX];
 
-	if (!platform_key("fault", v, sizeof(v), expected))
-		return;
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		if (strcmp(v, faults[i].name) != 0)
-			continue;
-		log_printf(LOG_INFO, "aarch64: fault=%s: raising it now", v);
-		faults[i].raise();
-		log_printf(LOG_ERROR, "aarch64: fault=%s did not fault", v);
-		platform_exit(KERNEL_EXIT_FAILURE);
-	}
-	platform_usage("fault", v, expected);
-}
-
-static void platform_read_stop(void)
-{
-	char v[PLATFORM_VALUE_MAX];
-	uint32_t ms;
-
-	if (!platform_key("stop_ms", v, sizeof(v), "milliseconds"))
-		return;
-	if (cmdline_parse_u32(v, 1, 86400000u, &ms) != NET_OK)
-		platform_usage("stop_ms", v, "1..86400000 milliseconds");
-	platform_stop_set = true;
-	platform_stop_at_ms = ms;
+	testkey_fault(faults, sizeof(faults) / sizeof(faults[0]), expected);
 }
 
 /* ---- device and idle ----------------------------------------------------- */
@@ -264,12 +198,12 @@ static struct netdev *platform_virtio_net(void)
 
 struct netdev *platform_netdev(void)
 {
-	char v[PLATFORM_VALUE_MAX] = "virtio";
+	char v[TESTKEY_VALUE_MAX] = "virtio";
 
 	platform_fault();
-	platform_read_stop();
+	testkey_read_stop();
 	kernel_set_stats_hook(platform_stats);
-	(void)platform_key("netdev", v, sizeof(v), "null or virtio");
+	(void)testkey_get("netdev", v, sizeof(v), "null or virtio");
 	if (strcmp(v, "null") == 0) {
 		platform_null = true;
 		log_printf(LOG_INFO, "aarch64: netdev=null: frames sent are "
@@ -277,7 +211,7 @@ struct netdev *platform_netdev(void)
 		return null_netdev_open();
 	}
 	if (strcmp(v, "virtio") != 0)
-		platform_usage("netdev", v, "null or virtio");
+		testkey_usage("netdev", v, "null or virtio");
 	return platform_virtio_net();
 }
 
@@ -285,17 +219,8 @@ void platform_idle(uint64_t deadline_ms)
 {
 	uint64_t now = platform_now_ms();
 
-	if (platform_stop_set) {
-		if (now >= platform_stop_at_ms) {
-			log_printf(LOG_INFO, "aarch64: stop_ms=%llu reached",
-				   (unsigned long long)platform_stop_at_ms);
-			kernel_dump_stats();
-			kernel_request_stop(KERNEL_EXIT_OK);
-			return;
-		}
-		if (deadline_ms > platform_stop_at_ms)
-			deadline_ms = platform_stop_at_ms;
-	}
+	if (testkey_stop_due(now, &deadline_ms))
+		return;
 	if (deadline_ms > UINT64_MAX / PLATFORM_NS_PER_MS)
 		deadline_ms = UINT64_MAX / PLATFORM_NS_PER_MS;
 	arm64_idle(deadline_ms * PLATFORM_NS_PER_MS);

@@ -1,5 +1,6 @@
 /*
- * main.c - entry of the linux-tap target: keel as a Linux process.
+ * main.c - entry of the hosted targets (linux-tap, stm32-model): keel as
+ * a Linux process.
  *
  *   keel [key=value ...]      e.g.  keel tap=keel0 ip=10.0.0.2/24 gw=10.0.0.1
  *   keel --help
@@ -58,17 +59,9 @@ static void main_usage(void)
 		 "Runs keel's stack and application on a Linux TAP "
 		 "interface.\n\nkernel keys:\n");
 	main_out(kernel_usage());
-	main_out("\ntarget keys:\n"
-		 "  tap=IFNAME      TAP interface to attach to "
-		 "(default: " CONFIG_TAP_IFNAME "); created if missing\n"
-		 "  impair=SPEC     test impairment, both directions: "
-		 "loss:P,dup:P,delay:MS,\n"
-		 "                  jitter:MS,reorder:P,seed:N (P in %, "
-		 "each optional)\n"
-		 "  impair_rx=SPEC, impair_tx=SPEC\n"
-		 "                  the same for one direction (rx: to the "
-		 "stack)\n"
-		 "\napplication keys: ");
+	main_out("\ntarget keys:\n");
+	main_out(platform_linux_usage);
+	main_out("\napplication keys: ");
 	main_out_keys(app_cmdline_keys);
 	main_out("\nsignals: SIGUSR1 prints the counters; SIGTERM and SIGINT "
 		 "print them and exit 0.\n");

@@ -1,20 +1,18 @@
 /*
- * platform.c - <kernel/platform.h> for a Linux process on a TAP device.
+ * platform.c - <kernel/platform.h> for a Linux process on a TAP device,
+ * shared by the hosted targets (linux-tap, stm32-model):
  *
  *   clock    CLOCK_MONOTONIC, counted from platform_linux_start()
  *   console  stderr, one write() per line
  *   entropy  getrandom(2)
  *   idle     ppoll(2) on the TAP descriptor until the deadline, with the
- *            signals keel handles unblocked only for the wait
+ *            signals keel handles unblocked only for the wait; the
+ *            target's network side (netdev.c) does its due work before
+ *            the wait and after it (platform_linux.h)
  *   exit     _exit(2)
- *   netdev   drivers/tap, interface from tap= or the image's [tap] ifname;
- *            behind drivers/impair when impair=, impair_rx= or impair_tx=
- *            asks for loss, duplication or delay (docs/testing.md), whose
- *            counters then follow the stack's on SIGUSR1
- *
- * With impair=, idle also sends the frames the layer held back and wakes
- * when the next held frame is due. A bad impair= value ends the process
- * with KERNEL_EXIT_USAGE before the TAP device is touched.
+ *   netdev   the target's netdev.c, over the TAP interface that
+ *            platform_linux_open_tap() attaches to: tap= or the image's
+ *            [tap] ifname
  *
  * Signal handlers only set flags; platform_idle() acts on them from the
  * loop once ppoll() returns: SIGUSR1 prints the counters, SIGTERM and
@@ -38,20 +36,15 @@
 #include <keel_config.h>
 #include <net/net.h>
 
-#include "impair.h"
 #include "platform_linux.h"
 #include "tap.h"
 
 /* Longest tap= value kept; tap_open() rejects names over 15 bytes. */
 #define PLATFORM_IFNAME_MAX 64
 
-const char *const platform_cmdline_keys[] = {"tap", "impair", "impair_rx",
-					     "impair_tx", NULL};
-
 static int64_t platform_start_ns;
 static const char *platform_line = "";
-static struct netdev *platform_dev;    /* the TAP device */
-static struct netdev *platform_impair; /* its impair wrapper, or NULL */
+static struct netdev *platform_dev; /* the TAP device */
 /* The signal mask ppoll() waits with: keel's signals unblocked. */
 static sigset_t platform_wait_mask;
 static volatile sig_atomic_t platform_got_usr1;
@@ -120,104 +113,11 @@ void platform_linux_set_cmdline(const char *line)
 	platform_line = line ? line : "";
 }
 
-/* ---- impair= ------------------------------------------------------------ */
+/* ---- the TAP device ----------------------------------------------------- */
 
-/* One of impair=, impair_rx=, impair_tx= into *out: whether it is given. */
-static bool platform_impair_key(const char *key, struct impair_dir_config *out)
-{
-	char value[CMDLINE_TOKEN_MAX + 1];
-	char err[128];
-	int rc = cmdline_get(key, value, sizeof(value));
-
-	if (rc == NET_ENOENT)
-		return false;
-	if (rc >= 0 && impair_parse(value, out, err, sizeof(err)) == NET_OK)
-		return true;
-	log_printf(LOG_ERROR, "keel: %s=%s: %s", key, rc < 0 ? "..." : value,
-		   rc < 0 ? "too long" : err);
-	platform_exit(KERNEL_EXIT_USAGE);
-}
-
-/* The impairment asked for, into *cfg: whether there is one. */
-static bool platform_impair_settings(struct impair_config *cfg)
-{
-	bool both, rx, tx;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->now_ms = platform_now_ms;
-	both = platform_impair_key("impair", &cfg->rx);
-	cfg->tx = cfg->rx;
-	rx = platform_impair_key("impair_rx", &cfg->rx);
-	tx = platform_impair_key("impair_tx", &cfg->tx);
-	if (both && (rx || tx)) {
-		log_printf(LOG_ERROR,
-			   "keel: impair= and %s= together: impair= sets "
-			   "both directions; give impair_rx= and impair_tx= "
-			   "instead",
-			   rx ? "impair_rx" : "impair_tx");
-		platform_exit(KERNEL_EXIT_USAGE);
-	}
-	return both || rx || tx;
-}
-
-static void platform_impair_log(const char *way,
-				const struct impair_dir_config *cfg)
-{
-	char text[128];
-
-	if (impair_is_clean(cfg)) {
-		log_printf(LOG_INFO, "impair: %s passes frames through", way);
-		return;
-	}
-	impair_describe(cfg, text, sizeof(text));
-	log_printf(LOG_INFO, "impair: %s %s (%d slots)", way, text,
-		   CONFIG_IMPAIR_SLOTS);
-}
-
-static void platform_impair_stats(void)
-{
-	impair_report(platform_impair, kernel_print_stat);
-}
-
-/* The TAP device behind the impair layer, or NULL after saying why. */
-static struct netdev *platform_impair_wrap(struct netdev *tap,
-					   const struct impair_config *cfg)
-{
-	struct netdev *dev;
-
-	if (impair_wrap(tap, cfg, &dev) != NET_OK) {
-		log_printf(LOG_ERROR, "impair: cannot wrap %s", tap->name);
-		return NULL;
-	}
-	platform_impair_log("rx", &cfg->rx);
-	platform_impair_log("tx", &cfg->tx);
-	platform_impair = dev;
-	kernel_set_stats_hook(platform_impair_stats);
-	return dev;
-}
-
-/*
- * Sends the frames the impair layer holds that are due; returns the
- * earlier of deadline_ms and the time the next held frame is due.
- */
-static uint64_t platform_impair_due(uint64_t deadline_ms)
-{
-	uint64_t due;
-
-	if (!platform_impair)
-		return deadline_ms;
-	impair_poll(platform_impair);
-	due = impair_next_deadline(platform_impair);
-	return due < deadline_ms ? due : deadline_ms;
-}
-
-/* ---- network device ----------------------------------------------------- */
-
-struct netdev *platform_netdev(void)
+struct netdev *platform_linux_open_tap(void)
 {
 	char ifname[PLATFORM_IFNAME_MAX];
-	struct impair_config impair;
-	bool want_impair = platform_impair_settings(&impair);
 	struct netdev *dev;
 	int rc = cmdline_get("tap", ifname, sizeof(ifname));
 
@@ -231,7 +131,7 @@ struct netdev *platform_netdev(void)
 	if (tap_open(ifname, &dev) != NET_OK)
 		return NULL;
 	platform_dev = dev;
-	return want_impair ? platform_impair_wrap(dev, &impair) : dev;
+	return dev;
 }
 
 /* ---- signals and idle -----------------------------------------------------
@@ -318,9 +218,21 @@ static void platform_check_device(short revents)
 	kernel_request_stop(KERNEL_EXIT_FAILURE);
 }
 
+void platform_linux_wait_tap(uint64_t deadline_ms)
+{
+	struct timespec ts = platform_timeout(deadline_ms);
+	struct pollfd pfd = {.fd = -1, .events = POLLIN};
+
+	if (platform_dev)
+		pfd.fd = tap_fd(platform_dev);
+	/* The current mask: keel's signals stay blocked. */
+	(void)ppoll(&pfd, 1, &ts, NULL);
+}
+
 void platform_idle(uint64_t deadline_ms)
 {
-	struct timespec ts = platform_timeout(platform_impair_due(deadline_ms));
+	struct timespec ts =
+	    platform_timeout(platform_linux_dev_due(deadline_ms));
 	struct pollfd pfd = {.fd = -1, .events = POLLIN};
 	int n;
 
@@ -333,5 +245,6 @@ void platform_idle(uint64_t deadline_ms)
 	}
 	if (n > 0 && platform_dev)
 		platform_check_device(pfd.revents);
+	platform_linux_dev_woke();
 	platform_handle_signals();
 }

@@ -16,7 +16,8 @@
  *            there is none. The test key netdev=null asks for
  *            drivers/null instead
  *
- * Target keys, for tests:
+ * Target keys, for tests (fault= and stop_ms= parsed by
+ * kernel/arch/common/testkey.c, the same on every kernel target):
  *   fault=ud2|pf|div0|gp|stack|text_write|data_exec
  *                         raise that CPU exception once the command line
  *                         is validated, to show the exception report
@@ -42,7 +43,7 @@
 
 #include <arch/x86.h>
 #include <arch/x86_io.h>
-#include <kernel/cmdline.h>
+#include <arch/testkey.h>
 #include <kernel/kernel.h>
 #include <kernel/log.h>
 #include <net/net.h>
@@ -50,7 +51,6 @@
 
 #include "boot.h"
 
-#define PLATFORM_VALUE_MAX 16
 #define PLATFORM_NS_PER_MS 1000000u
 
 /* The MC146818 RTC behind the CMOS index/data ports. */
@@ -67,8 +67,6 @@ const char *const platform_cmdline_keys[] = {"fault", "netdev", "stop_ms",
 					     "irqtest", NULL};
 
 static bool platform_null;
-static bool platform_stop_set;
-static uint64_t platform_stop_at_ms;
 static uint64_t platform_rtc_irqs;
 
 uint64_t platform_now_ms(void)
@@ -115,26 +113,6 @@ static void platform_stats(void)
 		kernel_print_stat("x86.rtc_irqs", platform_rtc_irqs);
 }
 
-_Noreturn static void platform_usage(const char *key, const char *value,
-				     const char *expected)
-{
-	log_printf(LOG_ERROR, "x86: %s=%s: expected %s", key, value, expected);
-	platform_exit(KERNEL_EXIT_USAGE);
-}
-
-/* The value of a target key into buf: whether it is given. */
-static bool platform_key(const char *key, char *buf, size_t cap,
-			 const char *expected)
-{
-	int rc = cmdline_get(key, buf, cap);
-
-	if (rc == NET_ENOENT)
-		return false;
-	if (rc < 0)
-		platform_usage(key, "...", expected);
-	return true;
-}
-
 /* Each a separate function, so the backtrace names it. */
 __attribute__((noinline)) static void platform_fault_ud2(void)
 {
@@ -177,64 +155,21 @@ __attribute__((noinline)) static void platform_fault_data_exec(void)
 	fn();
 }
 
-/* Deeper and deeper until the boot stack's guard page stops it. */
-__attribute__((noinline)) static unsigned platform_fault_recurse(unsigned n)
-{
-	volatile uint8_t pad[256];
-
-	pad[0] = (uint8_t)n;
-	if (n > 1000000u) /* 256 MB: never reached with a 64 KiB stack */
-		return pad[0];
-	return platform_fault_recurse(n + 1) + pad[0];
-}
-
-__attribute__((noinline)) static void platform_fault_stack(void)
-{
-	(void)platform_fault_recurse(0);
-}
-
 static void platform_fault(void)
 {
 	static const char expected[] =
 	    "ud2, pf, div0, gp, stack, text_write or data_exec";
-	static const struct {
-		const char *name;
-		void (*raise)(void);
-	} faults[] = {
+	static const struct testkey_fault faults[] = {
 	    {"ud2", platform_fault_ud2},
 	    {"pf", platform_fault_pf},
 	    {"div0", platform_fault_div0},
 	    {"gp", platform_fault_gp},
-	    {"stack", platform_fault_stack},
+	    {"stack", testkey_fault_stack},
 	    {"text_write", platform_fault_text_write},
 	    {"data_exec", platform_fault_data_exec},
 	};
-	char v[PLATFORM_VALUE_MAX];
 
-	if (!platform_key("fault", v, sizeof(v), expected))
-		return;
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		if (strcmp(v, faults[i].name) != 0)
-			continue;
-		log_printf(LOG_INFO, "x86: fault=%s: raising it now", v);
-		faults[i].raise();
-		log_printf(LOG_ERROR, "x86: fault=%s did not fault", v);
-		platform_exit(KERNEL_EXIT_FAILURE);
-	}
-	platform_usage("fault", v, expected);
-}
-
-static void platform_read_stop(void)
-{
-	char v[PLATFORM_VALUE_MAX];
-	uint32_t ms;
-
-	if (!platform_key("stop_ms", v, sizeof(v), "milliseconds"))
-		return;
-	if (cmdline_parse_u32(v, 1, 86400000u, &ms) != NET_OK)
-		platform_usage("stop_ms", v, "1..86400000 milliseconds");
-	platform_stop_set = true;
-	platform_stop_at_ms = ms;
+	testkey_fault(faults, sizeof(faults) / sizeof(faults[0]), expected);
 }
 
 static uint8_t platform_cmos_read(uint8_t reg)
@@ -260,18 +195,18 @@ static void platform_rtc_irq(void *arg)
 static void platform_irqtest(void)
 {
 	static const char expected[] = "rtc or rtc_level";
-	char v[PLATFORM_VALUE_MAX];
+	char v[TESTKEY_VALUE_MAX];
 	enum x86_irq_mode mode;
 	uint8_t a, b;
 
-	if (!platform_key("irqtest", v, sizeof(v), expected))
+	if (!testkey_get("irqtest", v, sizeof(v), expected))
 		return;
 	if (strcmp(v, "rtc") == 0)
 		mode = X86_IRQ_EDGE_HIGH;
 	else if (strcmp(v, "rtc_level") == 0)
 		mode = X86_IRQ_LEVEL_HIGH;
 	else
-		platform_usage("irqtest", v, expected);
+		testkey_usage("irqtest", v, expected);
 	if (x86_irq_enable(RTC_GSI, mode, platform_rtc_irq, NULL) != NET_OK) {
 		log_printf(LOG_ERROR, "x86: irqtest=%s: gsi %d unavailable", v,
 			   RTC_GSI);
@@ -293,16 +228,16 @@ static void platform_irqtest(void)
 
 struct netdev *platform_netdev(void)
 {
-	char v[PLATFORM_VALUE_MAX];
+	char v[TESTKEY_VALUE_MAX];
 	struct netdev *nd;
 
 	platform_fault();
-	platform_read_stop();
+	testkey_read_stop();
 	platform_irqtest();
 	kernel_set_stats_hook(platform_stats);
-	if (platform_key("netdev", v, sizeof(v), "null")) {
+	if (testkey_get("netdev", v, sizeof(v), "null")) {
 		if (strcmp(v, "null") != 0)
-			platform_usage("netdev", v, "null");
+			testkey_usage("netdev", v, "null");
 		platform_null = true;
 		log_printf(LOG_INFO, "x86: netdev=null: frames sent are "
 				     "dropped, none arrive");
@@ -322,17 +257,8 @@ void platform_idle(uint64_t deadline_ms)
 	uint64_t now = platform_now_ms();
 
 	boot_virtio_poll();
-	if (platform_stop_set) {
-		if (now >= platform_stop_at_ms) {
-			log_printf(LOG_INFO, "x86: stop_ms=%llu reached",
-				   (unsigned long long)platform_stop_at_ms);
-			kernel_dump_stats();
-			kernel_request_stop(KERNEL_EXIT_OK);
-			return;
-		}
-		if (deadline_ms > platform_stop_at_ms)
-			deadline_ms = platform_stop_at_ms;
-	}
+	if (testkey_stop_due(now, &deadline_ms))
+		return;
 	if (deadline_ms > UINT64_MAX / PLATFORM_NS_PER_MS)
 		deadline_ms = UINT64_MAX / PLATFORM_NS_PER_MS;
 	x86_idle(deadline_ms * PLATFORM_NS_PER_MS);

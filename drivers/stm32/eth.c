@@ -532,24 +532,33 @@ static void stm32_eth_link_mode(void)
 
 bool stm32_eth_link_poll(void)
 {
-	uint16_t bsr = 0;
-	bool up;
+	uint16_t latched = 0, bsr = 0;
+	bool up, bounced;
 
 	if (!eth.started)
 		return false;
-	/* BSR link status latches low: the second read is the present. */
-	(void)stm32_eth_phy_read(PHY_BSR, &bsr);
+	/* BSR link status latches low (IEEE 802.3 22.2.4.2.13): the first
+	 * read says whether the link went down since the last poll, the
+	 * second is the present. */
+	if (stm32_eth_phy_read(PHY_BSR, &latched) != NET_OK)
+		latched = 0;
 	if (stm32_eth_phy_read(PHY_BSR, &bsr) != NET_OK)
 		bsr = 0;
 	up = (bsr & PHY_BSR_LINK) && (bsr & PHY_BSR_ANCOMPLETE);
-	if (up == eth.link.up)
+	/* Down and up again between two polls: the partner may have
+	 * renegotiated another speed or duplex, so the MAC follows again. */
+	bounced = up && eth.link.up && !(latched & PHY_BSR_LINK);
+	if (up == eth.link.up && !bounced)
 		return up;
 	eth.link.up = up;
-	eth.stats.link_changes++;
+	eth.stats.link_changes += bounced ? 2 : 1;
 	if (!up) {
 		log_printf(LOG_INFO, "%s: link down", stm32_eth_who);
 		return false;
 	}
+	if (bounced)
+		log_printf(LOG_INFO, "%s: link went down and up between polls",
+			   stm32_eth_who);
 	stm32_eth_link_mode();
 	/* FES and DM take effect on the next frame (RM0410 ETH_MACCR). */
 	stm32_eth_wr(ETH_MACCR, stm32_eth_maccr_link(stm32_eth_rd(ETH_MACCR)));

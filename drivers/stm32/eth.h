@@ -3,7 +3,7 @@
  * PHY over MDIO, as a struct netdev (<net/netdev.h>).
  *
  * The driver touches the chip only through stm32_hw.h, so the same source
- * runs on the chip and against the host model in tests/unit/drivers.
+ * runs on the chip and against the host model in drivers/stm32/model.
  *
  * A target, once clocks and RMII pins are set up (stm32_eth_pins_init()
  * and the RCC enables, boot/stm32), calls:

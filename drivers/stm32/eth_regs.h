@@ -3,7 +3,7 @@
  * 77xxx reference manual) describes them, and the registers of the
  * LAN8742A PHY the NUCLEO-F767ZI carries (UM1974): offsets, bits and the
  * normal descriptor layout. Shared by the driver (eth.c) and the host model
- * of the peripheral (tests/unit/drivers/stm32_eth_model.c).
+ * of the peripheral (drivers/stm32/model/stm32_eth_model.c).
  *
  * Citations name RM0410's Ethernet chapter (§42, "Ethernet (ETH): media
  * access control (MAC) with DMA controller") and the register as the

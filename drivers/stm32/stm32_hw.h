@@ -5,7 +5,7 @@
  * The drivers touch the machine only through these calls, so the same
  * unmodified source runs on the chip (boot/stm32, later) and in a host
  * process against a model of the peripheral
- * (tests/unit/drivers/stm32_eth_model.c). On the chip each call is one
+ * (drivers/stm32/model/stm32_eth_model.c). On the chip each call is one
  * volatile access or one instruction; in the model it is a function that
  * acts as the hardware would.
  *

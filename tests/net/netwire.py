@@ -4,7 +4,9 @@ Wire, a packet socket on the TAP's Linux side for frames crafted with
 scapy, and WireSuite, the frame of a script whose cases write such frames;
 reading keel's counters (delta, moved, wait_counters) and whether it is
 still alive (responsive, died); the image's CONFIG_ integers (keel_config);
-and the seed of a script's random.Random (SEED, seeded).
+the seed of a script's random.Random (SEED, seeded); a TCP segment's
+payload (seg_data) and a crafted peer's connection to keel's echo port held
+behind a zero window (zero_window_echo).
 
 scapy is imported only when a Wire is made, so that the scripts that never
 make one do not need it; scapy is only seen by /usr/bin/python3, and
@@ -13,13 +15,14 @@ netlab, which build.py imports for `run`, must stay free of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
 import socket
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from netlab import Lab
 
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+TCP_ACK = 0x10
 
 SEED = int(os.environ.get("KEEL_SEED", "0")) or \
     int.from_bytes(os.urandom(4), "big")
@@ -210,3 +214,57 @@ class WireSuite:
                       timeout: float = 3.0) -> dict[str, int]:
         """Wait until every counter in `want` grew by at least its value."""
         return wait_counters(self.lab, before, want, timeout, self.wrap)
+
+
+# --------------------------------------------------------------------------
+def seg_data(pkt: Ether) -> bytes:
+    """A TCP segment's payload, without the Ethernet padding scapy keeps."""
+    from scapy.layers.inet import IP, TCP
+    ip, tcp = pkt[IP], pkt[TCP]
+    n = ip.len - ip.ihl * 4 - tcp.dataofs * 4
+    return bytes(tcp.payload)[:max(n, 0)]
+
+
+class TcpPeer(Protocol):
+    """What zero_window_echo needs of a crafted TCP peer (test_tcp_attack's
+    Peer): seq and ack kept by the peer as it sends and takes."""
+
+    def handshake(self, window: int = 65535) -> Ether: ...
+
+    def push(self, data: bytes, window: int = 65535,
+             **kw: object) -> None: ...
+
+    def send(self, flags: int, data: bytes = b"", **kw: object) -> None: ...
+
+    def read(self, seconds: float,
+             until: Callable[[Ether], bool] | None = None) -> list[Ether]: ...
+
+    def take(self, p: Ether, window: int = 65535) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@contextlib.contextmanager
+def zero_window_echo(p: TcpPeer, msg: bytes) -> Iterator[None]:
+    """A connection from p (made for keel's echo port) whose window stays
+    closed: the handshake and msg pushed, both advertising window 0. The
+    with block watches what keel sends into the closed window; when it
+    ends without an exception the window opens (an ACK with 65535) and
+    keel must send msg back within 2 s. The connection is reset either
+    way."""
+    p.handshake(window=0)
+    try:
+        p.push(msg, window=0)
+        yield
+        p.send(TCP_ACK, window=65535)
+        got = b""
+        deadline = time.monotonic() + 2
+        while got != msg and time.monotonic() < deadline:
+            for q in p.read(deadline - time.monotonic(),
+                            lambda q: bool(seg_data(q))):
+                got += p.take(q)
+        if got != msg:
+            raise AssertionError(f"after the window opened keel sent "
+                                 f"{got!r}")
+    finally:
+        p.close()

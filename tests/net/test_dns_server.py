@@ -33,7 +33,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from netlab import Cases, Lab, Skip, note, sh  # noqa: E402
+from dnscheck import (Server, load_zones, raw_query,  # noqa: E402
+                      rcode_of, rrsets_to_ask)
+import dnscheck  # noqa: E402
 
 import dns.edns  # noqa: E402
 import dns.exception  # noqa: E402
@@ -62,115 +66,21 @@ TIMEOUT = 2.0
 DNSPERF_SECONDS = 10
 DNSPERF_OUTSTANDING = 20
 
-
-def load_zones() -> list[dns.zone.Zone]:
-    return [dns.zone.from_file(str(p), relativize=False) for p in ZONES]
-
-
-def ask(name: str, rtype: str, tcp: bool = False, edns: int | bool = 0,
-        payload: int = 1232, want_dnssec: bool = False) -> dns.message.Message:
-    q = dns.message.make_query(name, rtype, use_edns=edns, payload=payload)
-    q.flags &= ~dns.flags.RD
-    if tcp:
-        return dns.query.tcp(q, SERVER, timeout=TIMEOUT)
-    return dns.query.udp(q, SERVER, timeout=TIMEOUT, ignore_trailing=False)
-
-
-def dig(name: str, rtype: str, *opts: str) -> tuple[str, set[str], list[str]]:
-    """Status, header flags and answer lines of a dig query."""
-    r = subprocess.run(["dig", f"@{SERVER}", "+norec", "+time=2",
-                        "+tries=1", "+noall", "+answer", "+comments",
-                        *opts, name, rtype], capture_output=True,
-                       text=True, timeout=20)
-    status = re.search(r"status: (\w+)", r.stdout)
-    flags = re.search(r";; flags: ([a-z ]*);", r.stdout)
-    if not status or not flags:
-        raise AssertionError(f"dig {name} {rtype} {opts}: no answer:\n"
-                             f"{r.stdout}{r.stderr}")
-    answers = [ln for ln in r.stdout.splitlines()
-               if ln.strip() and not ln.startswith(";")]
-    return status.group(1), set(flags.group(1).split()), answers
-
-
-def parse_dig_answers(lines: list[str]) -> dict[tuple[str, str],
-                                                  tuple[int, set]]:
-    out: dict[tuple[str, str], tuple[int, set]] = {}
-    for ln in lines:
-        owner, ttl, cls, rtype, rest = ln.split(None, 4)
-        rd = dns.rdata.from_text(cls, rtype, rest)
-        key = (owner.lower(), rtype)
-        out.setdefault(key, (int(ttl), set()))[1].add(rd)
-    return out
-
-
-def rrsets_to_ask(zones: list[dns.zone.Zone]) -> list[tuple[str, str, int,
-                                                           set]]:
-    """Every RRset the server answers authoritatively: all but the
-    delegation's NS and the glue below it."""
-    out = []
-    for z in zones:
-        cuts = [n for n, rds in z.iterate_rdatasets("NS")
-                if n != z.origin]
-        for name, rds in z.iterate_rdatasets():
-            if any(name.is_subdomain(c) for c in cuts):
-                continue
-            out.append((name.to_text(), dns.rdatatype.to_text(rds.rdtype),
-                        rds.ttl, set(rds)))
-    return out
-
-
-def raw_udp(data: bytes, timeout: float = 1.0) -> bytes | None:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(timeout)
-    try:
-        s.sendto(data, (SERVER, 53))
-        return s.recv(65535)
-    except socket.timeout:
-        return None
-    finally:
-        s.close()
-
-
-def wire_name(dotted: str) -> bytes:
-    out = b""
-    for label in dotted.rstrip(".").split("."):
-        out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
-
-
-def raw_query(name: str, qtype: int = 1, qid: int = 0x4242,
-              flags: int = 0, counts: tuple[int, int, int, int] = (1, 0, 0,
-                                                                   0),
-              extra: bytes = b"") -> bytes:
-    return struct.pack(">6H", qid, flags, *counts) + wire_name(name) + \
-        struct.pack(">HH", qtype, 1) + extra
-
-
-def rcode_of(resp: bytes) -> int:
-    return struct.unpack(">H", resp[2:4])[0] & 0xF
+SRV = Server(SERVER, 53, TIMEOUT)
+ask = SRV.ask
+dig = SRV.dig
+raw_udp = SRV.raw_udp
 
 
 class Suite:
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
-        self.zones = load_zones()
+        self.zones = load_zones(ZONES)
 
     def _every_rrset(self, tcp: bool) -> None:
-        bad = []
-        checked = 0
-        for name, rtype, ttl, rdatas in rrsets_to_ask(self.zones):
-            status, flags, lines = dig(name, rtype,
-                                       *(["+tcp"] if tcp else []))
-            got = parse_dig_answers(lines)
-            want = {(name.lower(), rtype): (ttl, rdatas)}
-            if status != "NOERROR" or "aa" not in flags or got != want:
-                bad.append(f"{name} {rtype}: {status} {sorted(flags)} "
-                           f"{got} != {want}")
-            checked += 1
-        if bad:
-            raise AssertionError("\n".join(bad))
-        note(f"{checked} RRsets over {'TCP' if tcp else 'UDP'} as in the "
-             f"zone files")
+        checked, types = dnscheck.check_every_rrset(SRV, self.zones, tcp)
+        note(f"{checked} RRsets ({' '.join(types)}) over "
+             f"{'TCP' if tcp else 'UDP'} as in the zone files")
 
     def every_rrset_udp(self) -> None:
         self._every_rrset(False)
@@ -179,53 +89,19 @@ class Suite:
         self._every_rrset(True)
 
     def cname_chain(self) -> None:
-        r = ask("alias.example.com", "A")
-        chain = [(rr.name.to_text(), dns.rdatatype.to_text(rr.rdtype),
-                  [x.to_text() for x in rr]) for rr in r.answer]
-        assert chain == [
-            ("alias.example.com.", "CNAME", ["www-alias.example.com."]),
-            ("www-alias.example.com.", "CNAME", ["www.example.com."]),
-            ("www.example.com.", "A", ["192.0.2.80"])], chain
-        assert r.flags & dns.flags.AA
-        r = ask("ext.example.com", "A")
-        assert len(r.answer) == 1 and r.rcode() == dns.rcode.NOERROR
+        dnscheck.check_cname_chain(SRV)
 
     def nxdomain(self) -> None:
-        r = ask("nope.example.com", "A")
-        assert r.rcode() == dns.rcode.NXDOMAIN, r
-        assert r.flags & dns.flags.AA
-        assert not r.answer
-        soa = r.authority[0]
-        assert soa.rdtype == dns.rdatatype.SOA and soa.ttl == 300, soa
-        assert soa.name.to_text() == "example.com."
+        dnscheck.check_nxdomain(SRV)
 
     def nodata(self) -> None:
-        r = ask("www.example.com", "MX")
-        assert r.rcode() == dns.rcode.NOERROR and not r.answer, r
-        assert r.authority[0].rdtype == dns.rdatatype.SOA
-        # an empty non-terminal: deeper.wild has only a descendant
-        r = ask("deeper.wild.example.com", "A")
-        assert r.rcode() == dns.rcode.NOERROR and not r.answer, r
+        dnscheck.check_nodata(SRV)
 
     def refused(self) -> None:
-        r = ask("www.example.org", "A")
-        assert r.rcode() == dns.rcode.REFUSED, r
-        assert not r.flags & dns.flags.AA
-        q = dns.message.make_query("www.example.com", "A",
-                                   rdclass=dns.rdataclass.CH)
-        r = dns.query.udp(q, SERVER, timeout=TIMEOUT)
-        assert r.rcode() == dns.rcode.REFUSED, r
+        dnscheck.check_refused(SRV)
 
     def truncated_without_edns(self) -> None:
-        r = ask("big.example.com", "TXT", edns=False)
-        assert r.flags & dns.flags.TC and not r.answer, r
-        status, flags, _ = dig("big.example.com", "TXT", "+noedns",
-                               "+ignore")
-        assert "tc" in flags, flags
-        r = ask("big.example.com", "TXT", edns=0, payload=1232)
-        assert not r.flags & dns.flags.TC and len(r.answer[0]) == 6
-        r = ask("big.example.com", "TXT", tcp=True, edns=False)
-        assert not r.flags & dns.flags.TC and len(r.answer[0]) == 6
+        dnscheck.check_truncation(SRV)
 
     def wildcard(self) -> None:
         r = ask("Anything.Wild.example.com", "A")
@@ -285,58 +161,16 @@ class Suite:
             assert resp and rcode_of(resp) == 4, (op, resp)
 
     def malformed(self) -> None:
-        good = raw_query("www.example.com")
-        cases = {
-            "qdcount 2": (raw_query("www.example.com",
-                                    counts=(2, 0, 0, 0)), 1),
-            "qdcount 0": (good[:4] + b"\0\0" + good[6:], 1),
-            "ancount 1": (raw_query("www.example.com",
-                                    counts=(1, 1, 0, 0)), 1),
-            "truncated question": (good[:-3], 1),
-            "pointer loop in question": (good[:12] + b"\xc0\x0c" +
-                                         good[-4:], 1),
-            "compression loop in additional": (raw_query(
-                "www.example.com", counts=(1, 0, 0, 1),
-                extra=b"\xc0\x21" + b"\0" * 10), 1),
-            "label type 0x40": (good[:12] + b"\x41a\0" + good[-4:], 1),
-            "trailing garbage": (good + b"xyz", 1),
-            "short": (b"\x12\x34\x00", None),
-            "QR set": (raw_query("www.example.com", flags=0x8000), None),
-        }
-        bad = []
-        for what, (data, want) in cases.items():
-            resp = raw_udp(data, timeout=0.5)
-            got = None if resp is None else rcode_of(resp)
-            if got != want:
-                bad.append(f"{what}: rcode {got}, expected {want}")
-        rng = random.Random(1)
-        for _ in range(2000):
-            n = rng.randint(0, 300)
-            data = bytes(rng.randrange(256) for _ in range(n))
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.sendto(data, (SERVER, 53))
-            s.close()
+        dnscheck.check_malformed(SRV)
+        dnscheck.send_garbage(SRV, 2000)
         assert self.lab.alive(), "keel died"
         r = ask("www.example.com", "A")
         assert r.answer, r
-        if bad:
-            raise AssertionError("; ".join(bad))
 
     def _tcp_conn(self) -> socket.socket:
-        return socket.create_connection((SERVER, 53), timeout=5)
+        return SRV.tcp_conn()
 
-    @staticmethod
-    def _read_msg(s: socket.socket) -> bytes:
-        def read(n: int) -> bytes:
-            b = b""
-            while len(b) < n:
-                chunk = s.recv(n - len(b))
-                if not chunk:
-                    raise AssertionError("connection closed")
-                b += chunk
-            return b
-        (n,) = struct.unpack(">H", read(2))
-        return read(n)
+    _read_msg = staticmethod(Server.read_msg)
 
     def tcp_pipelined(self) -> None:
         s = self._tcp_conn()

@@ -69,7 +69,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netlab import Cases, Lab, Skip, note  # noqa: E402
 from netwire import (SEED, WireSuite, delta, keel_config,  # noqa: E402
-                     moved, seeded)
+                     moved, seeded, seg_data, zero_window_echo)
 
 from scapy.layers.inet import IP, TCP  # noqa: E402
 from scapy.layers.l2 import ARP, Ether  # noqa: E402
@@ -80,15 +80,9 @@ PEER_IP = "10.0.0.3"
 PEER_MAC = "02:00:00:00:be:ef"
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 FAR = 1 << 30  # outside any window keel can have
+ZERO_WINDOW_MSG = b"held back by a zero window"
 IO_TIMEOUT = 5.0
 FLOOD_SECONDS = 3.0
-
-
-def seg_data(pkt: Ether) -> bytes:
-    """A TCP segment's payload, without the Ethernet padding scapy keeps."""
-    ip, tcp = pkt[IP], pkt[TCP]
-    n = ip.len - ip.ihl * 4 - tcp.dataofs * 4
-    return bytes(tcp.payload)[:max(n, 0)]
 
 
 def ts_option(pkt: Ether) -> tuple[int, int] | None:
@@ -543,10 +537,7 @@ class Attack(WireSuite):
         keel count three duplicate ACKs and retransmit into the closed
         window: tests/net/pending/test_tcp_persist.py.)"""
         p = Peer(self, ECHO)
-        p.handshake(window=0)
-        msg = b"held back by a zero window"
-        try:
-            p.push(msg, window=0)
+        with zero_window_echo(p, ZERO_WINDOW_MSG):
             probes = self.zero_window_probes(p, 3, 2.5, 2)
             bad = [q for _, q in probes
                    if q[TCP].seq != p.ack or len(seg_data(q)) != 1]
@@ -561,18 +552,6 @@ class Attack(WireSuite):
                                      f"{[round(t, 3) for t in times]} s")
             note(f"tcp zero-window probes at "
                  f"{', '.join(f'{t:.2f}' for t in times)} s")
-            p.send(ACK, window=65535)
-            got = b""
-            deadline = time.monotonic() + 2
-            while got != msg and time.monotonic() < deadline:
-                for q in p.read(deadline - time.monotonic(),
-                                lambda q: bool(seg_data(q))):
-                    got += p.take(q)
-            if got != msg:
-                raise AssertionError(f"after the window opened keel sent "
-                                     f"{got!r}")
-        finally:
-            p.close()
 
     def fill(self, p: Peer) -> bytes:
         """Send to the echo port with our window closed until keel takes

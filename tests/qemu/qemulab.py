@@ -109,36 +109,30 @@ class Boot:
 class Guest:
     """QEMU running an image in the background while a test talks to it,
     for `with`: console lines collected as they come, QEMU killed (and
-    passt stopped) on leaving.
+    passt stopped) on leaving. x86_64 and aarch64 images alike.
 
     net: "none" (no virtio device: the command line brings netdev=null),
     "rng" (virtio-rng only), "user" or "passt" (virtio-net on that
-    network, virtio-rng, `forwards` on 127.0.0.1). `addr` is the guest's
-    static address, for SLIRP's network and passt's -a/-g; None for
-    DHCP.
+    network, virtio-rng, `forwards` on 127.0.0.1), as build.py's
+    qemu_network(). `addr` is the guest's static address, for SLIRP's
+    network and passt's -a/-g; None for DHCP. `extra` arguments go at the
+    end of QEMU's command line.
     """
 
     def __init__(self, elf: Path | str, machine: str, cmdline: str,
                  cpu: str = "max", memory_mb: int = build.QEMU_MEMORY_MB,
                  net: str = "none",
                  forwards: tuple[build.Forward, ...] = (),
-                 addr: build.GuestAddress | None = None) -> None:
-        self.machine, self.cmdline = machine, cmdline
-        self.passt: build.Passt | None = None
-        devices: list[str] = []
-        if net == "user":
-            devices = build.slirp_netdev(forwards, addr) + \
-                build.qemu_virtio_args(machine)
-        elif net == "passt":
-            self.passt = build.Passt(forwards, addr)
-            devices = build.passt_netdev(self.passt.sock) + \
-                build.qemu_virtio_args(machine)
-        elif net == "rng":
-            devices = build.qemu_virtio_args(machine, netdev=None)
-        elif net != "none":
-            raise ValueError(f"net {net!r}")
-        self.cmd = build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
-                                      memory_mb=memory_mb, devices=devices)
+                 addr: build.GuestAddress | None = None,
+                 target: str = "x86_64",
+                 extra: tuple[str, ...] = ()) -> None:
+        self.machine, self.cmdline, self.target = machine, cmdline, target
+        devices, self.passt = build.qemu_network(machine, net, forwards,
+                                                 addr)
+        self.cmd = [*build.qemu_command(Path(elf), machine, cmdline,
+                                        cpu=cpu, memory_mb=memory_mb,
+                                        target=target, devices=devices),
+                    *extra]
         self.lines: list[tuple[float, str]] = []
         self.proc: subprocess.Popen[bytes] | None = None
         self.t0 = 0.0
@@ -203,50 +197,19 @@ class Guest:
         if self._reader:
             self._reader.join(timeout=5)
         return Boot(self.machine, self.cmdline, list(self.lines),
-                    self.proc.returncode, elapsed, timed_out)
+                    self.proc.returncode, elapsed, timed_out, self.target)
 
 
 def boot(elf: Path | str, machine: str, cmdline: str, cpu: str = "max",
          timeout: float = 60,
          memory_mb: int = build.QEMU_MEMORY_MB, target: str = "x86_64",
-         rng: bool = True, extra: tuple[str, ...] = (), net: str = "none",
-         hostfwd: tuple[str, ...] = ()) -> Boot:
-    """Boot until QEMU exits (or kill it after `timeout` seconds); extra
-    arguments go at the end of QEMU's command line. x86_64 images with
-    net "none", "rng", "user" or "passt" boot through Guest."""
-    if target == "x86_64" and not extra and not hostfwd:
-        with Guest(elf, machine, cmdline, cpu=cpu, memory_mb=memory_mb,
-                   net=net) as g:
-            return g.wait(timeout)
-    cmd = [*build.qemu_command(Path(elf), machine, cmdline, cpu=cpu,
-                               memory_mb=memory_mb, target=target, rng=rng,
-                               net=net, hostfwd=hostfwd),
-           *extra]
-    lines: list[tuple[float, str]] = []
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-
-    def reader() -> None:
-        assert proc.stdout
-        for raw in proc.stdout:
-            text = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - t0, text))
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
-    timed_out = False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        proc.kill()
-        proc.wait()
-    elapsed = time.monotonic() - t0
-    th.join(timeout=5)
-    return Boot(machine, cmdline, lines, proc.returncode, elapsed, timed_out,
-                target)
+         net: str = "none", forwards: tuple[build.Forward, ...] = (),
+         extra: tuple[str, ...] = ()) -> Boot:
+    """Boot until QEMU exits (or kill it after `timeout` seconds): a Guest
+    (see there for `net`, `forwards` and `extra`) waited for."""
+    with Guest(elf, machine, cmdline, cpu=cpu, memory_mb=memory_mb,
+               net=net, forwards=forwards, target=target, extra=extra) as g:
+        return g.wait(timeout)
 
 
 def free_port(proto: str = "tcp") -> int:
@@ -255,6 +218,39 @@ def free_port(proto: str = "tcp") -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _bindable(proto: str, port: int) -> bool:
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_forwards(ports: list[tuple[str, int, str]]
+                  ) -> tuple[build.Forward, ...]:
+    """A forward from a free port on 127.0.0.1 for each (protocol, guest
+    port, what), as build.app_ports() lists them. A guest port served over
+    both UDP and TCP gets the same host port for both, as clients such as
+    dig -p expect."""
+    protos: dict[int, list[str]] = {}
+    for proto, port, _ in ports:
+        protos.setdefault(port, []).append(proto)
+    host: dict[int, int] = {}
+    for port, ps in protos.items():
+        for _ in range(100):
+            cand = free_port(ps[0])
+            if cand not in host.values() and \
+               all(_bindable(p, cand) for p in ps):
+                host[port] = cand
+                break
+        else:
+            raise AssertionError(f"no free host port for guest port {port}")
+    return tuple(build.Forward(proto, host[port], port, what)
+                 for proto, port, what in ports)
 
 
 class Skip(Exception):
@@ -267,6 +263,9 @@ class Cases:
     def __init__(self, group: str) -> None:
         p = argparse.ArgumentParser()
         p.add_argument("--keel", required=True)
+        p.add_argument("--image", default="",
+                       help="the image --keel was built from (the tier "
+                       "passes it; default: the script's IMAGE)")
         p.add_argument("-k", dest="filter", default="")
         self.args = p.parse_args()
         self.elf = Path(self.args.keel)

@@ -38,8 +38,12 @@ ENTROPY = {"cortex-a53": r"aarch64: entropy from virtio-rng$",
            "max": r"aarch64: entropy from virtio-rng, rndr$"}
 
 
-def arm_boot(elf: Path, cmdline: str, cpu: str = "max", **kw):  # type: ignore[no-untyped-def]
-    return boot(elf, "virt", cmdline, cpu=cpu, target=TARGET, **kw)
+def arm_boot(elf: Path, cmdline: str, cpu: str = "max", rng: bool = True,
+             **kw):  # type: ignore[no-untyped-def]
+    """A boot on virt with a virtio-rng (the A53's entropy) unless not
+    `rng`, and no NIC."""
+    return boot(elf, "virt", cmdline, cpu=cpu, target=TARGET,
+                net="rng" if rng else "none", **kw)
 
 
 def boots(elf: Path, cpu: str) -> None:

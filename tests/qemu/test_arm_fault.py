@@ -46,7 +46,7 @@ FAULTS = {
     "data_exec": (0x21, r"instruction abort \(same EL\)",
                   "platform_fault_data_exec"),
     # A runaway recursion into the guard page below the boot stack.
-    "stack": (0x25, r"data abort \(same EL\)", "platform_fault_recurse"),
+    "stack": (0x25, r"data abort \(same EL\)", "testkey_fault_recurse"),
 }
 ABORT_DETAIL = {
     "data": r"abort: translation fault, level 1, read$",
@@ -68,7 +68,7 @@ def symbolize(elf: Path, addrs: list[str]) -> list[str]:
 def fault(elf: Path, kind: str, cpu: str = "max") -> None:
     ec, name, function = FAULTS[kind]
     b = boot(elf, "virt", f"netdev=null fault={kind}", cpu=cpu,
-             target="aarch64")
+             target="aarch64", net="rng")
     b.expect(rf"aarch64: exception: synchronous, current EL with SP_EL0: "
              rf"{name}$", "the exception line")
     b.expect(rf"esr 0x[0-9a-f]+ \(ec 0x{ec:x} iss 0x[0-9a-f]+\)", "the EC")
@@ -85,7 +85,7 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
     names = symbolize(elf, addrs)
     # A runaway recursion fills the backtrace before reaching the top.
     wanted = () if kind == "stack" else \
-        ("platform_fault", "kernel_main", "arm64_main")
+        ("testkey_fault", "kernel_main", "arm64_main")
     for want in wanted:
         if want not in names:
             raise AssertionError(f"backtrace {m.group(1)} = {names}: no "
@@ -99,7 +99,8 @@ def fault(elf: Path, kind: str, cpu: str = "max") -> None:
 
 
 def bad_value(elf: Path) -> None:
-    b = boot(elf, "virt", "netdev=null fault=segv", target="aarch64")
+    b = boot(elf, "virt", "netdev=null fault=segv", target="aarch64",
+             net="rng")
     b.expect(r"aarch64: fault=segv: expected undef, data, exec, brk, "
              r"text_write, data_exec or stack")
     b.expect_code(2)

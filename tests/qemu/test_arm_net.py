@@ -17,20 +17,13 @@ from __future__ import annotations
 
 import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from qemulab import Boot, Cases, boot  # noqa: E402
+from qemulab import Cases, Guest, free_forwards  # noqa: E402
 
 IMAGE = "echo-aarch64"
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def echo(port: int, deadline: float) -> list[float]:
@@ -56,16 +49,12 @@ def echo(port: int, deadline: float) -> list[float]:
 
 
 def udp_echo(elf: Path, cpu: str) -> None:
-    port = free_udp_port()
-    result: list[Boot] = []
-    b_thread = threading.Thread(target=lambda: result.append(boot(
-        elf, "virt", "stop_ms=6000", cpu=cpu, target="aarch64", net="user",
-        hostfwd=(f"udp:127.0.0.1:{port}-:7",))))
-    b_thread.start()
-    time.sleep(0.5)
-    rtts = echo(port, time.monotonic() + 5)
-    b_thread.join(timeout=30)
-    b = result[0]
+    fwd = free_forwards([("udp", 7, "echo")])
+    with Guest(elf, "virt", "stop_ms=6000", cpu=cpu, target="aarch64",
+               net="user", forwards=fwd) as g:
+        g.wait_for(r"udp-echo: ", 20)
+        rtts = echo(fwd[0].host_port, time.monotonic() + 5)
+        b = g.wait(30)
     b.expect(r"virtio-net: mmio, mac [0-9a-f:]{17}")
     b.expect(r"aarch64: virtio-net at 0x[0-9a-f]+, intid \d+")
     b.expect(r"keel: up on virtio-net mac ")

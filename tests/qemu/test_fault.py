@@ -36,7 +36,7 @@ FAULTS = {
     "div0": (0, "#DE", "platform_fault_div0"),
     "gp": (13, "#GP", "platform_fault_gp"),
     # The overflow's #PF cannot push its frame: a #DF, on its own stack.
-    "stack": (8, "#DF", "platform_fault_recurse"),
+    "stack": (8, "#DF", "testkey_fault_recurse"),
     # Page protections: text is read-only, data not executable.
     "text_write": (14, "#PF", "platform_fault_text_write"),
     "data_exec": (14, "#PF", "platform_fault_data_exec"),

@@ -482,25 +482,35 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("-cpu") + 1], "cortex-a53")
         for flag in ("-semihosting", "-nodefaults", "-no-reboot"):
             self.assertIn(flag, cmd)
-        self.assertIn("virtio-rng-device", cmd)
-        self.assertIn("virtio-mmio.force-legacy=false", cmd)
-        cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                                 rng=False)
         self.assertNotIn("virtio-rng-device", cmd)
-        self.assertNotIn("virtio-net-device,netdev=n0", cmd)
+        self.assertNotIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
+        virt = build.qemu_virtio_args("virt")
         cmd = build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                                 net="user",
-                                 hostfwd=("udp:127.0.0.1:7007-:7",))
-        self.assertIn("virtio-net-device,netdev=n0", cmd)
-        self.assertIn("user,id=n0,hostfwd=udp:127.0.0.1:7007-:7", cmd)
-        with self.assertRaises(build.KeelError):
-            build.qemu_command(Path("k.elf"), "virt", "", target="aarch64",
-                               net="tap")
+                                 devices=virt)
+        self.assertEqual(cmd[-len(virt):], virt)
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "microvm", "",
                                target="aarch64")
         with self.assertRaises(build.KeelError):
             build.qemu_command(Path("k.elf"), "virt", "")
+
+    def test_network_for_either_target(self) -> None:
+        fwd = [build.Forward("udp", 10053, 53), build.Forward("tcp", 10053,
+                                                             53)]
+        for machine in ("virt", "microvm", "pc"):
+            devices, passt = build.qemu_network(machine, "user", fwd)
+            self.assertIsNone(passt)
+            self.assertEqual(devices[:2], build.slirp_netdev(fwd, None))
+            self.assertIn("hostfwd=udp:127.0.0.1:10053-10.0.2.15:53,"
+                          "hostfwd=tcp:127.0.0.1:10053-10.0.2.15:53",
+                          devices[1])
+            self.assertEqual(devices[2:], build.qemu_virtio_args(machine))
+        devices, _ = build.qemu_network("virt", "rng")
+        self.assertEqual(devices, ["-global", "virtio-mmio.force-legacy=false",
+                                   "-device", "virtio-rng-device"])
+        self.assertEqual(build.qemu_network("virt", "none"), ([], None))
+        with self.assertRaises(build.KeelError):
+            build.qemu_network("virt", "tap")
 
     def test_aarch64_exit_code(self) -> None:
         # Semihosting: QEMU's status is the kernel's code.
@@ -529,6 +539,8 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(mv, ["-global", "virtio-mmio.force-legacy=false",
                               "-device", "virtio-net-device,netdev=n0",
                               "-device", "virtio-rng-device"])
+        # virt's virtio devices are virtio-mmio too
+        self.assertEqual(build.qemu_virtio_args("virt"), mv)
         pc = build.qemu_virtio_args("pc", netdev=None)
         self.assertEqual(pc, ["-device", "virtio-rng-pci,disable-legacy=on"])
         q35 = build.qemu_virtio_args("q35", rng=False)
@@ -549,6 +561,45 @@ class QemuTest(unittest.TestCase):
         udp = build.load_image(ROOT / "images/echo-x86.toml")
         self.assertEqual(build.app_forwards(udp),
                          [build.Forward("udp", 10007, 7, "echo")])
+
+    def test_run_forwards_the_application_on_either_target(self) -> None:
+        for name, machine in (("dns", "microvm"), ("dns-aarch64", "virt")):
+            img = build.load_image(ROOT / f"images/{name}.toml")
+            run = build.qemu_run_setup(img, Path("k.elf"), None, None, [])
+            self.assertEqual((run.machine, run.net), (machine, "user"))
+            self.assertEqual(run.forwards, [
+                build.Forward("udp", 10053, 53, "dns"),
+                build.Forward("tcp", 10053, 53, "dns")])
+            netdev = run.cmd[run.cmd.index("-netdev") + 1]
+            self.assertEqual(netdev, "user,id=n0,net=10.0.2.0/24,"
+                             "host=10.0.2.2,"
+                             "hostfwd=udp:127.0.0.1:10053-10.0.2.15:53,"
+                             "hostfwd=tcp:127.0.0.1:10053-10.0.2.15:53")
+            self.assertIn("virtio-net-device,netdev=n0", run.cmd)
+            self.assertIn("virtio-rng-device", run.cmd)
+            run = build.qemu_run_setup(img, Path("k.elf"), None, "user",
+                                       ["ip=10.0.3.9/24"], 20000)
+            self.assertIn("hostfwd=tcp:127.0.0.1:20053-10.0.3.9:53",
+                          run.cmd[run.cmd.index("-netdev") + 1])
+        arm = build.load_image(ROOT / "images/echo-aarch64.toml")
+        run = build.qemu_run_setup(arm, Path("k.elf"), None, "none", [])
+        self.assertEqual(run.forwards, [])
+        self.assertNotIn("-netdev", run.cmd)
+        self.assertIn("virtio-rng-device", run.cmd)  # the A53's entropy
+        self.assertEqual(run.cmd[run.cmd.index("-append") + 1],
+                         "netdev=null")
+        with self.assertRaises(build.KeelError):
+            build.qemu_run_setup(arm, Path("k.elf"), "microvm", None, [])
+
+    def test_dns_client_line_names_the_zone_and_forward(self) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import keeltest
+        img = build.load_image(ROOT / "images/dns-aarch64.toml")
+        self.assertEqual(keeltest.app_client(img, "127.0.0.1", {53: 10053}),
+                         "dig @127.0.0.1 -p 10053 example.com. SOA  (+tcp "
+                         "for TCP)")
+        echo = build.load_image(ROOT / "images/echo-aarch64.toml")
+        self.assertEqual(keeltest.app_client(echo, "127.0.0.1"), "")
 
     def test_guest_address(self) -> None:
         img = build.load_image(ROOT / "images/echo-x86.toml")
@@ -591,6 +642,119 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(img.target.output, "keel.elf")
         self.assertTrue((ROOT / img.target.linker_script).exists())
         self.assertIn("-mno-red-zone", img.target.cflags)
+
+
+# A GNU ld map as arm-none-eabi-ld writes one, cut down: a discarded
+# section (not counted), a name long enough to wrap, COMMON, fill, a
+# symbol line, a libgcc member.
+SAMPLE_MAP = """\
+Discarded input sections
+
+ .text.unused   0x00000000       0x40 /b/obj/net__dhcp.c.o
+
+Memory Configuration
+
+Linker script and memory map
+
+.text           0x08000000     0x1000
+ *(.rodata.keel_vectors)
+ .rodata.keel_vectors
+                0x08000000      0x1f8 /b/obj/boot__stm32__vectors.c.o
+                0x08000000                stm32_vectors
+ .text.arp_input
+                0x080001f8       0x80 /b/obj/net__arp.c.o
+ .text.arp_x    0x08000278       0x20 /b/obj/net__arp.c.o
+ *fill*         0x08000298        0x8 
+ .text          0x080002a0       0x30 /usr/lib/gcc/arm-none-eabi/12/thumb/libgcc.a(_udivmoddi4.o)
+ .data.arp_seed
+                0x20002000        0x4 /b/obj/net__arp.c.o
+ .bss.arp_table
+                0x20002004      0x100 /b/obj/net__arp.c.o
+ COMMON         0x20002104        0x8 /b/obj/net__arp.c.o
+ .bss.empty     0x2000210c        0x0 /b/obj/net__arp.c.o
+"""
+
+STM32_IMAGE = """
+target = "stm32f767-nucleo"
+app = "udp-echo"
+[budget]
+flash = {flash}
+ram = {ram}
+"""
+
+
+class LinkMapTest(unittest.TestCase):
+    def test_map_sizes_count_what_was_linked(self) -> None:
+        sizes = build.map_module_sizes(SAMPLE_MAP)
+        self.assertEqual(sorted(sizes), ["boot/stm32/vectors", "libgcc/_udivmoddi4",
+                                         "net/arp"])
+        arp = sizes["net/arp"]
+        self.assertEqual((arp.text, arp.rodata, arp.data, arp.bss),
+                         (0xa0, 0, 4, 0x108))
+        self.assertEqual(sizes["boot/stm32/vectors"].rodata, 0x1f8)
+        self.assertEqual(sizes["libgcc/_udivmoddi4"].text, 0x30)
+        self.assertNotIn("net/dhcp", sizes)
+
+    def budget(self, flash: int, ram: int) -> str:
+        """check_budget() on SAMPLE_MAP for a stm32 image: its error."""
+        with tempfile.TemporaryDirectory() as t:
+            path = Path(t) / "img.toml"
+            path.write_text(STM32_IMAGE.format(flash=flash, ram=ram))
+            img = build.load_image(path)
+            exe = Path(t) / "keel.elf"
+            exe.with_suffix(".map").write_text(SAMPLE_MAP)
+            try:
+                build.check_budget(img, [], exe)
+            except build.KeelError as e:
+                return str(e)
+            return ""
+
+    def test_budget_from_the_map(self) -> None:
+        flash = 0x1f8 + 0xa0 + 4 + 0x30   # text, rodata and data
+        ram = 4 + 0x108
+        self.assertEqual(self.budget(flash, ram), "")
+        self.assertIn("budget.flash: image uses %d bytes of flash" % flash,
+                      self.budget(flash - 1, ram))
+        self.assertIn("budget.ram: image uses %d bytes of RAM" % ram,
+                      self.budget(flash, ram - 1))
+
+    def test_stm32_target(self) -> None:
+        t = build.TARGETS["stm32f767-nucleo"]
+        self.assertEqual(t.tools, "arm-none-eabi-")
+        self.assertIn("-mcpu=cortex-m7", t.cflags)
+        self.assertIn("-mfloat-abi=soft", t.cflags)
+        self.assertNotIn("-fno-omit-frame-pointer", t.cflags)
+        self.assertTrue(t.gc_sections and t.libgcc)
+        self.assertEqual(t.objcopy, ("binary", "ihex"))
+
+    def test_https_stm32_tap_twin_has_the_firmware_sizes(self) -> None:
+        """images/https-stm32-tap.toml (tests/net/test_https_stm32.py)
+        must size everything as images/https-stm32.toml does."""
+        fw = build.load_image(build.IMAGES / "https-stm32.toml")
+        tap = build.load_image(build.IMAGES / "https-stm32-tap.toml")
+        own = ("CONFIG_NET_IPV4_ADDR", "CONFIG_NET_IPV4_GATEWAY")
+        differ = {k for k in fw.values.keys() & tap.values.keys()
+                  if k not in own and not k.startswith(("CONFIG_BUDGET_",
+                                                        "CONFIG_STM32_"))
+                  and fw.values[k] != tap.values[k]}
+        self.assertEqual(differ, set())
+        self.assertEqual(fw.values["CONFIG_APP_HTTPS_CONNECTIONS"], 2)
+
+    def test_missing_toolchain_is_named(self) -> None:
+        with tempfile.TemporaryDirectory() as t:
+            path = Path(t) / "img.toml"
+            path.write_text(STM32_IMAGE.format(flash=0, ram=0))
+            img = build.load_image(path)
+            old = build.os.environ.get("PATH", "")
+            build.os.environ["PATH"] = t   # nothing to find there
+            try:
+                with self.assertRaises(build.KeelError) as cm:
+                    build.check_toolchain(img)
+            finally:
+                build.os.environ["PATH"] = old
+            self.assertIn("arm-none-eabi-gcc is not installed",
+                          str(cm.exception))
+            self.assertIn("gcc-arm-none-eabi", str(cm.exception))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 /*
- * rng.c - entropy for the aarch64 target: a driver's source first (the
+ * rng.c - entropy for the aarch64 target: the chain of
+ * kernel/arch/common/entropy.c over a driver's source first (the
  * virtio-rng driver sets arm64_entropy_source), else the CPU's RNDR.
  *
  * RNDR (FEAT_RNG, ID_AA64ISAR0_EL1.RNDR [63:60] = 1; Arm ARM D19) reads a
@@ -13,9 +14,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
-#include <net/net.h>
+#include <arch/entropy.h>
 
 #define RNG_RNDR_TRIES 10
 
@@ -41,35 +41,12 @@ static bool rng_rndr(uint64_t *v)
 	return false;
 }
 
-static int rng_fill(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	uint64_t v;
-
-	while (len > 0) {
-		size_t n = len < sizeof(v) ? len : sizeof(v);
-
-		if (!rng_rndr(&v))
-			return NET_EIO;
-		memcpy(p, &v, n);
-		p += n;
-		len -= n;
-	}
-	v = 0;
-	return NET_OK;
-}
+static const struct entropy_cpu rng_cpu[] = {
+    {arm64_has_rndr, rng_rndr},
+};
 
 int arm64_entropy(void *buf, size_t len)
 {
-	int rc = NET_ENOTSUP;
-
-	if (arm64_entropy_source && arm64_entropy_source(buf, len) == NET_OK)
-		return NET_OK;
-	if (arm64_has_rndr())
-		rc = rng_fill(buf, len);
-	if (rc != NET_OK && arm64_entropy_source)
-		rc = NET_EIO; /* a source exists, it failed */
-	if (rc != NET_OK)
-		memset(buf, 0, len); /* never hand out a partial fill */
-	return rc;
+	return entropy_chain(arm64_entropy_source, rng_cpu,
+			     sizeof(rng_cpu) / sizeof(rng_cpu[0]), buf, len);
 }

@@ -2,9 +2,9 @@
  * trap.c - what happens on each exception: an IRQ goes to gic.c, anything
  * else ends the image with a report on the console.
  *
- * The report is written straight to the PL011 through its own line
- * buffer (not the kernel log, whose buffer the faulting code may have
- * been using):
+ * The report is written straight to the PL011 (kernel/arch/common/fault.c's
+ * lines, not the kernel log, whose buffer the faulting code may have been
+ * using):
  *
  *   aarch64: exception: synchronous, current EL with SP_EL0: data abort
  *            (same EL)
@@ -26,28 +26,23 @@
  */
 #include <arch/arm64.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <klib/fmt.h>
+#include <arch/fault.h>
 
 #include "trap.h"
 
-#define TRAP_BACKTRACE_MAX 16
-#define ESR_EC(esr)	   (((esr) >> 26) & 0x3f)
-#define ESR_ISS(esr)	   ((esr)&0x1ffffff)
-#define EC_IABT_SAME	   0x21
-#define EC_DABT_LOWER	   0x24
-#define EC_DABT_SAME	   0x25
-#define EC_IABT_LOWER	   0x20
-#define ISS_WNR		   (1u << 6)
+#define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
+#define ESR_ISS(esr)  ((esr)&0x1ffffff)
+#define EC_IABT_SAME  0x21
+#define EC_DABT_LOWER 0x24
+#define EC_DABT_SAME  0x25
+#define EC_IABT_LOWER 0x20
+#define ISS_WNR	      (1u << 6)
 
 extern const char arm64_stack_guard[], arm64_stack_bottom[],
-    arm64_stack_top[];				/* entry.S */
-extern const char __text_start[], __text_end[]; /* linker.ld */
-
-static bool trap_reporting;
+    arm64_stack_top[]; /* entry.S */
 
 static const char *const trap_groups[4] = {
     "current EL with SP_EL0",
@@ -131,42 +126,20 @@ static const char *trap_fault_status(unsigned fsc)
 	return "other fault";
 }
 
-static void trap_say(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void trap_say(const char *fmt, ...)
-{
-	char line[TRAP_BACKTRACE_MAX * 20 + 64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	arm64_uart_write(line, (size_t)n);
-}
+static const char *const trap_gpr_names[32] = {
+    "x0",  "x1",  "x2",	 "x3",	"x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
+    "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp",
+};
 
 static void trap_registers(const struct trap_frame *f)
 {
-	for (int i = 0; i < 31; i += 4) {
-		char line[160];
-		int len = fmt_snprintf(line, sizeof(line), "aarch64:  ");
+	uint64_t gpr[32];
 
-		for (int j = i; j < i + 4 && j < 31; j++)
-			len += fmt_snprintf(
-			    line + len, sizeof(line) - (size_t)len,
-			    " x%-2d 0x%016llx", j, (unsigned long long)f->x[j]);
-		if (i + 4 > 31)
-			len += fmt_snprintf(
-			    line + len, sizeof(line) - (size_t)len,
-			    " sp  0x%016llx", (unsigned long long)f->sp);
-		trap_say("%s", line);
-	}
+	for (int i = 0; i < 31; i++)
+		gpr[i] = f->x[i];
+	gpr[31] = f->sp;
+	fault_registers(trap_gpr_names, gpr, 32);
 }
 
 static void trap_abort_detail(uint64_t esr)
@@ -178,82 +151,58 @@ static void trap_abort_detail(uint64_t esr)
 	if (!data && ec != EC_IABT_SAME && ec != EC_IABT_LOWER)
 		return;
 	if ((fsc & 0x30) == 0 && (fsc & 0x3c) <= 0x0c)
-		trap_say("aarch64:   abort: %s, level %u, %s",
-			 trap_fault_status(fsc), fsc & 3,
-			 !data		 ? "instruction fetch"
-			 : esr & ISS_WNR ? "write"
-					 : "read");
+		fault_say("aarch64:   abort: %s, level %u, %s",
+			  trap_fault_status(fsc), fsc & 3,
+			  !data		  ? "instruction fetch"
+			  : esr & ISS_WNR ? "write"
+					  : "read");
 	else
-		trap_say("aarch64:   abort: %s (status 0x%x), %s",
-			 trap_fault_status(fsc), fsc,
-			 !data		 ? "instruction fetch"
-			 : esr & ISS_WNR ? "write"
-					 : "read");
+		fault_say("aarch64:   abort: %s (status 0x%x), %s",
+			  trap_fault_status(fsc), fsc,
+			  !data		  ? "instruction fetch"
+			  : esr & ISS_WNR ? "write"
+					  : "read");
 }
 
-/* Whether a frame record (x29, x30) at p can be read. */
-static bool trap_frame_ok(uint64_t p)
-{
-	return p % 16 == 0 && p >= (uint64_t)(uintptr_t)arm64_stack_bottom &&
-	       p + 16 <= (uint64_t)(uintptr_t)arm64_stack_top;
-}
-
-static bool trap_is_text(uint64_t addr)
-{
-	return addr >= (uint64_t)(uintptr_t)__text_start &&
-	       addr < (uint64_t)(uintptr_t)__text_end;
-}
-
+/* x30 is the hint: the caller when the faulting function is a leaf. */
 static void trap_backtrace(const struct trap_frame *f)
 {
-	char line[TRAP_BACKTRACE_MAX * 20 + 48];
-	uint64_t fp = f->x[29];
-	int len = fmt_snprintf(line, sizeof(line), "aarch64: backtrace 0x%llx",
-			       (unsigned long long)f->elr);
+	const struct fault_stack stack = {
+	    .bottom = (uint64_t)(uintptr_t)arm64_stack_bottom,
+	    .top = (uint64_t)(uintptr_t)arm64_stack_top,
+	    .align = 16,
+	    .last_link_null = true,
+	};
 
-	if (trap_is_text(f->x[30]))
-		len += fmt_snprintf(line + len, sizeof(line) - (size_t)len,
-				    " ?0x%llx", (unsigned long long)f->x[30]);
-	for (int i = 0; i < TRAP_BACKTRACE_MAX && trap_frame_ok(fp); i++) {
-		const uint64_t *rec = (const uint64_t *)(uintptr_t)fp;
-		uint64_t ret = rec[1];
-
-		if (ret == 0 || (rec[0] != 0 && rec[0] <= fp))
-			break; /* the chain must run up the stack */
-		len += fmt_snprintf(line + len, sizeof(line) - (size_t)len,
-				    " 0x%llx", (unsigned long long)ret);
-		fp = rec[0];
-	}
-	trap_say("%s", line);
+	fault_backtrace(&stack, f->elr, f->x[30], f->x[29]);
 }
 
 _Noreturn static void trap_exception(const struct trap_frame *f, uint64_t entry)
 {
 	uint64_t ec = ESR_EC(f->esr);
 
-	if (trap_reporting)
+	if (!fault_begin())
 		arm64_exit(ARM64_EXIT_EXCEPTION);
-	trap_reporting = true;
-	trap_say("aarch64: exception: %s, %s: %s", trap_types[entry & 3],
-		 trap_groups[(entry >> 2) & 3],
-		 (entry & 3) == TRAP_SYNC ? trap_class(ec) : "asynchronous");
-	trap_say("aarch64:   esr 0x%llx (ec 0x%llx iss 0x%llx) far "
-		 "0x%016llx",
-		 (unsigned long long)f->esr, (unsigned long long)ec,
-		 (unsigned long long)ESR_ISS(f->esr),
-		 (unsigned long long)f->far);
-	trap_say("aarch64:   elr 0x%016llx spsr 0x%llx sctlr 0x%llx",
-		 (unsigned long long)f->elr, (unsigned long long)f->spsr,
-		 (unsigned long long)ARM64_READ(sctlr_el1));
+	fault_say("aarch64: exception: %s, %s: %s", trap_types[entry & 3],
+		  trap_groups[(entry >> 2) & 3],
+		  (entry & 3) == TRAP_SYNC ? trap_class(ec) : "asynchronous");
+	fault_say("aarch64:   esr 0x%llx (ec 0x%llx iss 0x%llx) far "
+		  "0x%016llx",
+		  (unsigned long long)f->esr, (unsigned long long)ec,
+		  (unsigned long long)ESR_ISS(f->esr),
+		  (unsigned long long)f->far);
+	fault_say("aarch64:   elr 0x%016llx spsr 0x%llx sctlr 0x%llx",
+		  (unsigned long long)f->elr, (unsigned long long)f->spsr,
+		  (unsigned long long)ARM64_READ(sctlr_el1));
 	if ((entry & 3) == TRAP_SYNC)
 		trap_abort_detail(f->esr);
 	if ((ec == EC_DABT_SAME || ec == EC_DABT_LOWER) &&
 	    f->far - (uint64_t)(uintptr_t)arm64_stack_guard < 4096)
-		trap_say("aarch64: far is in the guard page below the boot "
-			 "stack: a stack overflow");
+		fault_say("aarch64: far is in the guard page below the boot "
+			  "stack: a stack overflow");
 	trap_registers(f);
 	trap_backtrace(f);
-	trap_say("aarch64: stopping (exit %d)", ARM64_EXIT_EXCEPTION);
+	fault_stop(ARM64_EXIT_EXCEPTION);
 	arm64_exit(ARM64_EXIT_EXCEPTION);
 }
 

@@ -7,11 +7,15 @@
  * and enables it with the transmitter on, 8 bits and the FIFOs.
  * arm64_uart_write() waits while the transmit FIFO is full (FR.TXFF)
  * before each byte and turns "\n" into "\r\n". A UART that never drains
- * costs a bounded wait per byte, not a hang.
+ * costs a bounded wait per byte, not a hang. It is also
+ * arch_console_write() (and arch_name the first word of the console lines)
+ * for kernel/arch/common.
  */
 #include <arch/arm64.h>
 
 #include <stdint.h>
+
+#include <arch/arch.h>
 
 #define UART_DR	       0x000
 #define UART_FR	       0x018
@@ -54,4 +58,11 @@ void arm64_uart_write(const char *s, size_t len)
 			uart_putc('\r');
 		uart_putc(s[i]);
 	}
+}
+
+const char arch_name[] = "aarch64";
+
+void arch_console_write(const char *s, size_t len)
+{
+	arm64_uart_write(s, len);
 }

@@ -1,14 +1,13 @@
 /*
- * hw.c - drivers/virtio/virtio_hw.h for x86_64: device-memory accesses,
- * the barrier, DMA addresses and PCI configuration space.
+ * hw.c - drivers/virtio/virtio_hw.h for x86_64: the barrier and PCI
+ * configuration space (the device-memory accesses and DMA addresses are
+ * kernel/arch/common/hw_mmio.c; entry.S maps device memory, the 3-4 GiB
+ * window, uncached).
  *
- * MMIO: each call is one volatile access of its width (a single mov), to
- * memory entry.S maps uncached (the 3-4 GiB window). The barrier is
- * MFENCE, which orders every earlier load and store, to RAM or to a device,
- * before every later one (SDM Vol. 2B, MFENCE), plus a compiler barrier.
- * The image is identity-mapped, so a static object's bus address is its
- * pointer. PCI configuration mechanism #1 (ports 0xcf8/0xcfc), checked
- * once: a machine without it (microvm) reads 0xffffffff everywhere.
+ * The barrier is MFENCE, which orders every earlier load and store, to RAM
+ * or to a device, before every later one (SDM Vol. 2B, MFENCE), plus a
+ * compiler barrier. PCI configuration mechanism #1 (ports 0xcf8/0xcfc),
+ * checked once: a machine without it (microvm) reads 0xffffffff everywhere.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,44 +23,9 @@ enum hw_pci_state { HW_PCI_UNKNOWN, HW_PCI_PRESENT, HW_PCI_ABSENT };
 
 static enum hw_pci_state hw_pci_state;
 
-uint8_t hw_read8(uintptr_t addr)
-{
-	return *(volatile uint8_t *)addr;
-}
-
-uint16_t hw_read16(uintptr_t addr)
-{
-	return *(volatile uint16_t *)addr;
-}
-
-uint32_t hw_read32(uintptr_t addr)
-{
-	return *(volatile uint32_t *)addr;
-}
-
-void hw_write8(uintptr_t addr, uint8_t v)
-{
-	*(volatile uint8_t *)addr = v;
-}
-
-void hw_write16(uintptr_t addr, uint16_t v)
-{
-	*(volatile uint16_t *)addr = v;
-}
-
-void hw_write32(uintptr_t addr, uint32_t v)
-{
-	*(volatile uint32_t *)addr = v;
-}
-
 void hw_barrier(void)
 {
 	__asm__ volatile("mfence" : : : "memory");
-}
-
-uint64_t hw_dma_addr(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
 }
 
 /* Mechanism #1 keeps what is written to 0xcf8 (PCI Local Bus 3.0 §3.2.2.3.2).

@@ -1,5 +1,6 @@
 /*
- * rng.c - entropy for the x86_64 target: a driver's source first (the
+ * rng.c - entropy for the x86_64 target: the chain of
+ * kernel/arch/common/entropy.c over a driver's source first (the
  * virtio-rng driver sets x86_entropy_source), else the CPU's RDSEED, else
  * RDRAND.
  *
@@ -7,17 +8,15 @@
  * straight from the CPU's source; RDRAND (CPUID.01H:ECX bit 30) the output
  * of a DRBG the source reseeds. Either may fail transiently (CF = 0) under
  * load: RDSEED is retried with PAUSE in between, RDRAND up to ten times as
- * Intel's DRNG guide advises; a source that keeps failing is NET_EIO. Each
- * step yields 64 bits; the last is cut to what is left.
+ * Intel's DRNG guide advises; a source that keeps failing is NET_EIO.
  */
 #include <arch/x86.h>
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
+#include <arch/entropy.h>
 #include <arch/x86_io.h>
-#include <net/net.h>
 
 #define CPUID7_EBX_RDSEED (1u << 18)
 #define CPUID1_ECX_RDRAND (1u << 30)
@@ -61,39 +60,15 @@ static bool rng_rdrand(uint64_t *v)
 	return false;
 }
 
-static int rng_fill(bool (*step)(uint64_t *), void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	uint64_t v;
-
-	while (len > 0) {
-		size_t n = len < sizeof(v) ? len : sizeof(v);
-
-		if (!step(&v))
-			return NET_EIO;
-		memcpy(p, &v, n);
-		p += n;
-		len -= n;
-	}
-	v = 0;
-	return NET_OK;
-}
+static const struct entropy_cpu rng_cpu[] = {
+    {rng_has_rdseed, rng_rdseed},
+    {rng_has_rdrand, rng_rdrand},
+};
 
 int x86_entropy(void *buf, size_t len)
 {
-	int rc = NET_ENOTSUP;
-
-	if (x86_entropy_source && x86_entropy_source(buf, len) == NET_OK)
-		return NET_OK;
-	if (rng_has_rdseed())
-		rc = rng_fill(rng_rdseed, buf, len);
-	if (rc != NET_OK && rng_has_rdrand())
-		rc = rng_fill(rng_rdrand, buf, len);
-	if (rc != NET_OK && x86_entropy_source)
-		rc = NET_EIO; /* a source exists, it failed */
-	if (rc != NET_OK)
-		memset(buf, 0, len); /* never hand out a partial fill */
-	return rc;
+	return entropy_chain(x86_entropy_source, rng_cpu,
+			     sizeof(rng_cpu) / sizeof(rng_cpu[0]), buf, len);
 }
 
 const char *x86_entropy_describe(void)

@@ -6,9 +6,12 @@
  * UART does). x86_serial_write() waits for the transmit holding register
  * to empty (LSR bit 5) before each byte and turns "\n" into "\r\n" for
  * terminals. A UART that never becomes ready (none fitted) costs a bounded
- * wait per byte, not a hang.
+ * wait per byte, not a hang. It is also arch_console_write() (and
+ * arch_name the first word of the console lines) for kernel/arch/common.
  */
 #include <arch/x86.h>
+
+#include <arch/arch.h>
 #include <arch/x86_io.h>
 
 #define COM1	      0x3f8
@@ -56,4 +59,11 @@ void x86_serial_write(const char *s, size_t len)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+const char arch_name[] = "x86";
+
+void arch_console_write(const char *s, size_t len)
+{
+	x86_serial_write(s, len);
 }

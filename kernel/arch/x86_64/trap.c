@@ -2,8 +2,9 @@
  * trap.c - what happens on each vector: interrupts go to apic.c, CPU
  * exceptions end the image with a report on the console.
  *
- * The report is written straight to COM1 through its own line buffer (not
- * the kernel log, whose buffer the faulting code may have been using):
+ * The report is written straight to COM1 (kernel/arch/common/fault.c's
+ * lines, not the kernel log, whose buffer the faulting code may have been
+ * using):
  *
  *   x86: exception 14 #PF page fault, error 0x0000000000000000
  *   x86:   rip 0x... cs 0x8 rflags 0x... rsp 0x... ss 0x10
@@ -13,7 +14,7 @@
  *   x86: backtrace 0x... 0x... ...
  *
  * then x86_exit(X86_EXIT_EXCEPTION). The backtrace follows the saved frame
- pointers (the image is built with -fno-omit-frame-pointer) from the
+ * pointers (the image is built with -fno-omit-frame-pointer) from the
  * faulting RIP, and only while each frame lies inside the boot stack, so a
  * corrupt chain ends the walk instead of faulting again. An address marked
  * '?' is the code address on top of the stack, which is the caller when
@@ -23,20 +24,16 @@
  */
 #include <arch/x86.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/fault.h>
 #include <arch/x86_io.h>
-#include <klib/fmt.h>
 
 #include "trap.h"
 
-#define TRAP_BACKTRACE_MAX 16
-
 extern const char x86_stack_guard[], x86_stack_bottom[],
-    x86_stack_top[];				/* entry.S */
-extern const char __text_start[], __text_end[]; /* linker.ld */
+    x86_stack_top[]; /* entry.S */
 
 static const char *const trap_names[TRAP_EXCEPTIONS] = {
     "#DE divide error",
@@ -73,118 +70,72 @@ static const char *const trap_names[TRAP_EXCEPTIONS] = {
     "reserved",
 };
 
-static bool trap_reporting;
-
-static void trap_say(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void trap_say(const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	x86_serial_write(line, (size_t)n);
-}
+static const char *const trap_gpr_names[] = {
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8",
+    "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
 
 static void trap_registers(const struct trap_frame *f)
 {
-	trap_say("x86:   rip 0x%016llx cs 0x%llx rflags 0x%llx rsp 0x%016llx "
-		 "ss 0x%llx",
-		 (unsigned long long)f->rip, (unsigned long long)f->cs,
-		 (unsigned long long)f->rflags, (unsigned long long)f->rsp,
-		 (unsigned long long)f->ss);
-	trap_say("x86:   cr0 0x%llx cr2 0x%016llx cr3 0x%llx cr4 0x%llx",
-		 (unsigned long long)x86_read_cr0(),
-		 (unsigned long long)x86_read_cr2(),
-		 (unsigned long long)x86_read_cr3(),
-		 (unsigned long long)x86_read_cr4());
-	trap_say("x86:   rax 0x%016llx rbx 0x%016llx rcx 0x%016llx "
-		 "rdx 0x%016llx",
-		 (unsigned long long)f->rax, (unsigned long long)f->rbx,
-		 (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-	trap_say("x86:   rsi 0x%016llx rdi 0x%016llx rbp 0x%016llx "
-		 "r8  0x%016llx",
-		 (unsigned long long)f->rsi, (unsigned long long)f->rdi,
-		 (unsigned long long)f->rbp, (unsigned long long)f->r8);
-	trap_say("x86:   r9  0x%016llx r10 0x%016llx r11 0x%016llx "
-		 "r12 0x%016llx",
-		 (unsigned long long)f->r9, (unsigned long long)f->r10,
-		 (unsigned long long)f->r11, (unsigned long long)f->r12);
-	trap_say("x86:   r13 0x%016llx r14 0x%016llx r15 0x%016llx",
-		 (unsigned long long)f->r13, (unsigned long long)f->r14,
-		 (unsigned long long)f->r15);
+	const uint64_t gpr[] = {
+	    f->rax, f->rbx, f->rcx, f->rdx, f->rsi, f->rdi, f->rbp, f->r8,
+	    f->r9,  f->r10, f->r11, f->r12, f->r13, f->r14, f->r15,
+	};
+
+	_Static_assert(sizeof(gpr) / sizeof(gpr[0]) ==
+			   sizeof(trap_gpr_names) / sizeof(trap_gpr_names[0]),
+		       "a name for every register");
+	fault_say("x86:   rip 0x%016llx cs 0x%llx rflags 0x%llx rsp 0x%016llx "
+		  "ss 0x%llx",
+		  (unsigned long long)f->rip, (unsigned long long)f->cs,
+		  (unsigned long long)f->rflags, (unsigned long long)f->rsp,
+		  (unsigned long long)f->ss);
+	fault_say("x86:   cr0 0x%llx cr2 0x%016llx cr3 0x%llx cr4 0x%llx",
+		  (unsigned long long)x86_read_cr0(),
+		  (unsigned long long)x86_read_cr2(),
+		  (unsigned long long)x86_read_cr3(),
+		  (unsigned long long)x86_read_cr4());
+	fault_registers(trap_gpr_names, gpr, sizeof(gpr) / sizeof(gpr[0]));
 }
 
-/* Whether a saved frame (rbp, return address) at p can be read. */
-static bool trap_frame_ok(uint64_t p)
-{
-	return p % 8 == 0 && p >= (uint64_t)(uintptr_t)x86_stack_bottom &&
-	       p + 16 <= (uint64_t)(uintptr_t)x86_stack_top;
-}
-
-static bool trap_is_text(uint64_t addr)
-{
-	return addr >= (uint64_t)(uintptr_t)__text_start &&
-	       addr < (uint64_t)(uintptr_t)__text_end;
-}
-
+/*
+ * gcc gives leaf functions no frame even with -fno-omit-frame-pointer: a
+ * code address on top of the stack may be their caller.
+ */
 static void trap_backtrace(const struct trap_frame *f)
 {
-	char line[TRAP_BACKTRACE_MAX * 20 + 48];
-	uint64_t rbp = f->rbp;
-	int len = fmt_snprintf(line, sizeof(line), "x86: backtrace 0x%llx",
-			       (unsigned long long)f->rip);
+	const struct fault_stack stack = {
+	    .bottom = (uint64_t)(uintptr_t)x86_stack_bottom,
+	    .top = (uint64_t)(uintptr_t)x86_stack_top,
+	    .align = 8,
+	    .last_link_null = false,
+	};
+	uint64_t hint = 0;
 
-	/* gcc gives leaf functions no frame even with -fno-omit-frame-
-	 * pointer: a code address on top of the stack may be their caller. */
-	if (trap_frame_ok(f->rsp) &&
-	    trap_is_text(*(const uint64_t *)(uintptr_t)f->rsp))
-		len += fmt_snprintf(
-		    line + len, sizeof(line) - (size_t)len, " ?0x%llx",
-		    (unsigned long long)*(const uint64_t *)(uintptr_t)f->rsp);
-
-	for (int i = 0; i < TRAP_BACKTRACE_MAX && trap_frame_ok(rbp); i++) {
-		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
-		uint64_t ret = frame[1];
-
-		if (ret == 0 || frame[0] <= rbp)
-			break; /* the chain must run up the stack */
-		len += fmt_snprintf(line + len, sizeof(line) - (size_t)len,
-				    " 0x%llx", (unsigned long long)ret);
-		rbp = frame[0];
-	}
-	trap_say("%s", line);
+	if (fault_stack_holds(&stack, f->rsp))
+		hint = *(const uint64_t *)(uintptr_t)f->rsp;
+	fault_backtrace(&stack, f->rip, hint, f->rbp);
 }
 
 _Noreturn static void trap_exception(const struct trap_frame *f)
 {
-	if (trap_reporting)
+	if (!fault_begin())
 		x86_exit(X86_EXIT_EXCEPTION);
-	trap_reporting = true;
-	trap_say("x86: exception %llu %s, error 0x%llx",
-		 (unsigned long long)f->vector, trap_names[f->vector],
-		 (unsigned long long)f->error);
+	fault_say("x86: exception %llu %s, error 0x%llx",
+		  (unsigned long long)f->vector, trap_names[f->vector],
+		  (unsigned long long)f->error);
 	trap_registers(f);
 	if (f->vector == TRAP_PF)
-		trap_say("x86:   page fault: %s, %s%s",
-			 f->error & 1 ? "protection violation" : "not present",
-			 f->error & 2 ? "write" : "read",
-			 f->error & 16 ? ", instruction fetch" : "");
+		fault_say("x86:   page fault: %s, %s%s",
+			  f->error & 1 ? "protection violation" : "not present",
+			  f->error & 2 ? "write" : "read",
+			  f->error & 16 ? ", instruction fetch" : "");
 	if ((f->vector == TRAP_PF || f->vector == TRAP_DF) &&
 	    x86_read_cr2() - (uint64_t)(uintptr_t)x86_stack_guard < 4096)
-		trap_say("x86: cr2 is in the guard page below the boot stack: "
-			 "a stack overflow");
+		fault_say("x86: cr2 is in the guard page below the boot stack: "
+			  "a stack overflow");
 	trap_backtrace(f);
-	trap_say("x86: stopping (exit %d)", X86_EXIT_EXCEPTION);
+	fault_stop(X86_EXIT_EXCEPTION);
 	x86_exit(X86_EXIT_EXCEPTION);
 }
 

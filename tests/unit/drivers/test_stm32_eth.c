@@ -15,7 +15,8 @@
 
 #include "stm32/eth.h"
 #include "stm32/eth_pins.h"
-#include "stm32_eth_model.h"
+#include "stm32/stm32_hw.h"
+#include "stm32/model/stm32_eth_model.h"
 #include "virtio_model.h"
 
 #define T_RXN	    CONFIG_STM32_ETH_RX_DESCS
@@ -384,12 +385,20 @@ TEST(stm32_eth_link_down_up_speed_change)
 	CHECK(!(t_reg(ETH_MACCR) & (ETH_MACCR_FES | ETH_MACCR_DM)));
 	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_TE);
 	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_RE);
-	sm_set_link(true, true, false);
-	/* A flap between polls: the latched-low bit is read through. */
-	sm_set_link(false, true, false);
+	/* A flap between polls, back at another speed: the latched-low bit
+	 * tells, and the MAC takes the new speed. */
+	sm_set_link(false, false, false);
 	sm_set_link(true, true, false);
 	CHECK(stm32_eth_link_poll());
-	CHECK_EQ(t_stats().link_changes, 3);
+	CHECK_EQ(t_stats().link_changes, 5);
+	CHECK(model_log_has("link went down and up between polls"));
+	stm32_eth_get_link(&l);
+	CHECK(l.up && l.speed100 && !l.full);
+	CHECK(t_reg(ETH_MACCR) & ETH_MACCR_FES);
+	CHECK(!(t_reg(ETH_MACCR) & ETH_MACCR_DM));
+	/* A steady link: nothing changes. */
+	CHECK(stm32_eth_link_poll());
+	CHECK_EQ(t_stats().link_changes, 5);
 	CHECK_EQ(sm.bad_access, 0);
 }
 
@@ -450,6 +459,143 @@ TEST(stm32_eth_interrupt_ack)
 	/* Flag cleared by the handler, the reset still happens. */
 	CHECK_EQ(nd->ops->rx_peek(nd, &(const uint8_t *){NULL}), 0);
 	CHECK_EQ(sm.resets, 2);
+	CHECK_EQ(sm.bad_access, 0);
+}
+
+static size_t t_wire_len;
+static uint8_t t_wire_buf[SM_FRAME_MAX];
+static uint32_t t_wire_count;
+
+static void t_wire_tx(const uint8_t *frame, size_t len)
+{
+	t_wire_count++;
+	t_wire_len = len;
+	memcpy(t_wire_buf, frame, len);
+}
+
+/* A frame from the wire to `da`, id in bytes 14..17. */
+static enum sm_rx_result t_wire(const uint8_t da[6], uint32_t id, size_t len)
+{
+	static uint8_t f[SM_FRAME_MAX];
+
+	t_make_frame(f, id, len);
+	memcpy(f, da, 6);
+	return sm_wire_rx(f, len);
+}
+
+/*
+ * The model's wire side: what the MAC passes to the DMA and what it puts
+ * on the wire depends on the link, MACCR mode and the address filter.
+ */
+TEST(stm32_eth_model_wire_filter_and_mode)
+{
+	struct netdev *nd = t_start();
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t other[6] = {0x02, 0x80, 0xe1, 0x12, 0x34, 0x57};
+	static const uint8_t mcast[6] = {0x33, 0x33, 0x00, 0x00, 0x00, 0x01};
+	const uint8_t *f;
+
+	CHECK(nd != NULL);
+	sm.wire_tx = t_wire_tx;
+	t_wire_count = 0;
+	CHECK_EQ(t_wire(t_mac, 1, 100), SM_RX_NO_LINK);
+	sm_set_link(true, true, true);
+	/* The PHY is up at 100 full, MACCR not yet: nothing passes. */
+	CHECK_EQ(t_wire(t_mac, 2, 100), SM_RX_MODE_MISMATCH);
+	CHECK(stm32_eth_link_poll());
+	CHECK_EQ(t_wire(t_mac, 3, 100), SM_RX_DELIVERED);
+	CHECK_EQ(t_wire(bcast, 4, 100), SM_RX_DELIVERED);
+	CHECK_EQ(t_wire(other, 5, 100), SM_RX_ADDR_FILTERED);
+	CHECK_EQ(t_wire(mcast, 6, 100), SM_RX_ADDR_FILTERED);
+	CHECK_EQ(nd->ops->rx_peek(nd, &f), 100);
+	CHECK_MEM(f, t_mac, 6);
+	CHECK_EQ(f[17], 3);
+	nd->ops->rx_done(nd);
+	CHECK_EQ(nd->ops->rx_peek(nd, &f), 100);
+	CHECK_EQ(f[17], 4);
+	nd->ops->rx_done(nd);
+	CHECK_EQ(nd->ops->rx_peek(nd, &f), 0);
+	CHECK_EQ(sm.rx_addr_filtered, 2);
+	CHECK_EQ(sm.wire_rx_lost, 1);
+	CHECK_EQ(sm.wire_mode_lost, 1);
+	/* Transmit reaches the wire only with the link up. */
+	CHECK(t_send(nd, 7, 200));
+	CHECK_EQ(t_wire_count, 1);
+	CHECK_EQ(t_wire_len, 200);
+	CHECK(t_is_frame(t_wire_buf, 7, 200));
+	sm_set_link(false, false, false);
+	CHECK(!stm32_eth_link_poll());
+	sm_set_link(true, false, true); /* back, negotiated at 10 full */
+	/* Sent before the driver saw it: MACCR still says 100. */
+	CHECK_EQ(nd->ops->tx_submit(nd, 100), NET_EINVAL);
+	CHECK(nd->ops->tx_acquire(nd, &(size_t){0}) != NULL);
+	CHECK_EQ(nd->ops->tx_submit(nd, 200), NET_OK);
+	CHECK_EQ(t_wire_count, 1);
+	CHECK_EQ(sm.wire_mode_lost, 2);
+	CHECK(stm32_eth_link_poll());
+	CHECK(t_send(nd, 9, 200));
+	CHECK_EQ(t_wire_count, 2);
+	CHECK_EQ(t_wire(t_mac, 10, 100), SM_RX_DELIVERED);
+	CHECK_EQ(sm.wire_tx_frames, 2);
+	CHECK_EQ(sm.bad_access, 0);
+}
+
+/*
+ * The ETH interrupt line: RS raises it (RIE), a frame sent without TDES0
+ * IC does not, RBUS does (RBUIE, abnormal); the driver's handler call
+ * lowers it.
+ */
+TEST(stm32_eth_model_interrupt_line)
+{
+	struct netdev *nd = t_start();
+
+	CHECK(nd != NULL);
+	CHECK(!sm_irq_pending());
+	CHECK(t_send(nd, 1, 100));
+	CHECK(!(sm_dmasr() & ETH_DMASR_TS));
+	CHECK(!sm_irq_pending());
+	CHECK_EQ(t_deliver(2, 100, 0), SM_RX_DELIVERED);
+	CHECK(sm_irq_pending());
+	CHECK(stm32_eth_ack_interrupt() & ETH_DMASR_RS);
+	CHECK(!sm_irq_pending());
+	CHECK(t_take(nd, 2, 100));
+	for (uint32_t i = 0; i < T_RXN; i++)
+		CHECK_EQ(t_deliver(10 + i, 100, 0), SM_RX_DELIVERED);
+	CHECK(sm_dmasr() & ETH_DMASR_AIS);
+	CHECK(sm_irq_pending());
+	CHECK(!sm_rx_ready());
+	CHECK_EQ(sm.rx_suspends, 1);
+	CHECK_EQ(t_deliver(99, 100, 0), SM_RX_MISSED);
+	CHECK_EQ(sm.missed_total, 1);
+	CHECK(stm32_eth_ack_interrupt() & ETH_DMASR_RBUS);
+	CHECK(!sm_irq_pending());
+	CHECK(t_take(nd, 10, 100));
+	CHECK(sm_rx_ready());
+	CHECK_EQ(sm.bad_access, 0);
+}
+
+/* A suspended transmit DMA moves on only after a DMATPDR write. */
+TEST(stm32_eth_model_tx_leaves_suspend_on_poll_demand)
+{
+	struct netdev *nd = t_start();
+
+	CHECK(nd != NULL);
+	CHECK_EQ(sm.tx, SM_SUSPENDED); /* ran dry at start */
+	sm.tx_stall = true;
+	CHECK(t_send(nd, 1, 100)); /* OWN, then DMATPDR */
+	sm.tx_stall = false;
+	sm_tx_run();
+	CHECK_EQ(sm.tx_count, 1);
+	CHECK_EQ(sm.tx, SM_SUSPENDED);
+	sm.tx_stall = true;
+	CHECK(t_send(nd, 2, 100));
+	sm.tx_demand = false; /* as if the driver had not written DMATPDR */
+	sm.tx_stall = false;
+	sm_tx_run();
+	CHECK_EQ(sm.tx_count, 1);
+	stm32_hw_write32(STM32_ETH_BASE + ETH_DMATPDR, 0);
+	CHECK_EQ(sm.tx_count, 2);
+	CHECK(t_is_frame(sm.tx_log[1].data, 2, 100));
 	CHECK_EQ(sm.bad_access, 0);
 }
 

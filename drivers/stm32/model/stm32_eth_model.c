@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stm32/stm32_hw.h"
+#include "../stm32_hw.h"
 
 struct stm32_eth_model sm;
 
@@ -17,7 +17,26 @@ struct stm32_eth_model sm;
 static void sm_bad(const char *what, uint32_t v)
 {
 	sm.bad_access++;
-	printf("# stm32 model: %s (0x%08x)\n", what, (unsigned)v);
+	if (sm.complain)
+		sm.complain(what, v);
+	else
+		printf("# stm32 model: %s (0x%08x)\n", what, (unsigned)v);
+}
+
+/*
+ * Set DMASR flags. NIS and AIS are sticky summaries of the flags DMAIER
+ * enables (RM0410 ETH_DMASR: "only unmasked bits affect the normal
+ * interrupt summary bit"); they stay set until written 1.
+ */
+static void sm_raise(uint32_t bits)
+{
+	uint32_t ier = SM_R(ETH_DMAIER);
+
+	SM_R(ETH_DMASR) |= bits;
+	if (bits & ETH_DMASR_NIS_BITS & ier)
+		SM_R(ETH_DMASR) |= ETH_DMASR_NIS;
+	if (bits & ETH_DMASR_AIS_BITS & ier)
+		SM_R(ETH_DMASR) |= ETH_DMASR_AIS;
 }
 
 /* ---- bus address translation ---- */
@@ -225,8 +244,10 @@ static bool sm_rx_fetch(void)
 		sm.rx = SM_RUNNING;
 		return true;
 	}
+	if (sm.rx != SM_SUSPENDED)
+		sm.rx_suspends++;
 	sm.rx = SM_SUSPENDED;
-	SM_R(ETH_DMASR) |= ETH_DMASR_RBUS;
+	sm_raise(ETH_DMASR_RBUS);
 	return false;
 }
 
@@ -261,6 +282,7 @@ enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err)
 	memcpy(buf + len, "\xde\xad\xbe\xef", 4); /* the FCS */
 	if (!sm_rx_fetch()) {
 		sm.missed++;
+		sm.missed_total++;
 		return SM_RX_MISSED;
 	}
 	while (done < flen) {
@@ -272,8 +294,10 @@ enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err)
 			/* Out of descriptors mid-frame: RDES0 DE, truncated. */
 			prev->des0 |=
 			    ETH_RDES0_DE | ETH_RDES0_ES | ETH_RDES0_LS;
-			SM_R(ETH_DMASR) |= ETH_DMASR_RBUS | ETH_DMASR_RS;
+			sm_raise(ETH_DMASR_RBUS | ETH_DMASR_RS);
+			sm.rx_suspends++;
 			sm.rx = SM_SUSPENDED;
+			sm.rx_delivered++;
 			return SM_RX_DELIVERED;
 		}
 		n = d->des1 & ETH_RDES1_RBS1_MASK;
@@ -290,9 +314,106 @@ enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err)
 		prev = d;
 		sm.rx_cur = sm_next_rx(sm.rx_cur, d);
 	}
-	SM_R(ETH_DMASR) |= ETH_DMASR_RS;
+	sm_raise(ETH_DMASR_RS);
+	sm.rx_delivered++;
 	(void)sm_rx_fetch(); /* the DMA looks ahead for the next frame */
 	return SM_RX_DELIVERED;
+}
+
+/* ---- the wire ---- */
+
+/* MACCR FES and DM agree with the mode the PHY negotiated. */
+static bool sm_mode_ok(void)
+{
+	uint32_t cr = SM_R(ETH_MACCR);
+
+	return ((cr & ETH_MACCR_FES) != 0) == sm.speed100 &&
+	       ((cr & ETH_MACCR_DM) != 0) == sm.full;
+}
+
+/*
+ * The destination address filter, RM0410 §42 "Destination address
+ * filtering": perfect filtering against MACA0 (MACA1-3 are left
+ * disabled by the driver and not modelled); broadcast passes unless BFD;
+ * multicast passes with PAM, else only on a perfect match; DAIF inverts
+ * the unicast and multicast match; PM (and RA, receive all) pass every
+ * frame. Hash filtering (HU, HM) is not modelled and counted as a bad
+ * access so that a driver starting to use it is noticed.
+ */
+static bool sm_addr_pass(const uint8_t *da)
+{
+	uint32_t ffr = SM_R(ETH_MACFFR);
+	uint32_t hr = SM_R(ETH_MACA0HR), lr = SM_R(ETH_MACA0LR);
+	uint8_t a0[6] = {(uint8_t)lr,	      (uint8_t)(lr >> 8),
+			 (uint8_t)(lr >> 16), (uint8_t)(lr >> 24),
+			 (uint8_t)hr,	      (uint8_t)(hr >> 8)};
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	bool match;
+
+	if (ffr & (SM_MACFFR_HU | SM_MACFFR_HM))
+		sm_bad("MACFFR hash filtering (not modelled)", ffr);
+	if (ffr & (SM_MACFFR_PM | SM_MACFFR_RA))
+		return true;
+	if (memcmp(da, bcast, 6) == 0)
+		return !(ffr & SM_MACFFR_BFD);
+	if ((da[0] & 1u) && (ffr & SM_MACFFR_PAM))
+		return true;
+	match = memcmp(da, a0, 6) == 0;
+	return (ffr & SM_MACFFR_DAIF) ? !match : match;
+}
+
+enum sm_rx_result sm_wire_rx(const uint8_t *frame, size_t len)
+{
+	sm.wire_rx_frames++;
+	if (!sm.link || !(SM_R(ETH_MACCR) & ETH_MACCR_RE)) {
+		sm.wire_rx_lost++;
+		return SM_RX_NO_LINK;
+	}
+	if (!sm_mode_ok()) {
+		/* 10 vs 100 Mbit/s or half vs full: not a frame to the MAC. */
+		sm.wire_mode_lost++;
+		return SM_RX_MODE_MISMATCH;
+	}
+	if (len < 14 || !sm_addr_pass(frame)) {
+		sm.rx_addr_filtered++;
+		return SM_RX_ADDR_FILTERED;
+	}
+	return sm_rx_frame(frame, len, 0);
+}
+
+/* A frame the transmit DMA took goes on the wire, or is lost. */
+static void sm_wire_out(const uint8_t *frame, size_t len)
+{
+	if (!sm.link || !(SM_R(ETH_MACCR) & ETH_MACCR_TE)) {
+		sm.wire_tx_lost++;
+		return;
+	}
+	if (!sm_mode_ok()) {
+		sm.wire_mode_lost++;
+		return;
+	}
+	sm.wire_tx_frames++;
+	if (sm.wire_tx)
+		sm.wire_tx(frame, len);
+}
+
+bool sm_rx_ready(void)
+{
+	const struct stm32_eth_desc *d;
+
+	if (sm.rx == SM_STOPPED || !(SM_R(ETH_DMAOMR) & ETH_DMAOMR_SR))
+		return false;
+	/* Suspended or not, the DMA fetches the descriptor on arrival. */
+	d = sm_host(sm.rx_cur);
+	return d && (d->des0 & ETH_DES0_OWN);
+}
+
+bool sm_irq_pending(void)
+{
+	uint32_t sr = SM_R(ETH_DMASR), ier = SM_R(ETH_DMAIER);
+
+	return ((sr & ETH_DMASR_NIS) && (ier & ETH_DMAIER_NISE)) ||
+	       ((sr & ETH_DMASR_AIS) && (ier & ETH_DMAIER_AISE));
 }
 
 /* ---- transmit ---- */
@@ -312,6 +433,8 @@ static void sm_tx_one(struct stm32_eth_desc *d, struct sm_tx_frame *f)
 		f->len = n;
 		memcpy(f->data, p, n);
 	}
+	if (p && n <= SM_FRAME_MAX)
+		sm_wire_out(p, n);
 	sm.tx_count++;
 	d->des0 = (s & ~(uint32_t)ETH_DES0_OWN & ~0x1ffffu) | sm.tx_err_bits |
 		  (sm.tx_err_bits ? ETH_TDES0_ES : 0);
@@ -322,25 +445,31 @@ void sm_tx_run(void)
 	if (sm.tx == SM_STOPPED || sm.tx_stall ||
 	    !(SM_R(ETH_DMAOMR) & ETH_DMAOMR_ST))
 		return;
+	/* Suspended, it leaves only on a poll demand (RM0410 DMATPDR). */
+	if (sm.tx == SM_SUSPENDED && !sm.tx_demand)
+		return;
+	sm.tx_demand = false;
 	for (;;) {
 		struct stm32_eth_desc *d = sm_desc(sm.tx_cur);
 
 		if (!d || !(d->des0 & ETH_DES0_OWN)) {
 			sm.tx = SM_SUSPENDED;
-			SM_R(ETH_DMASR) |= ETH_DMASR_TBUS;
+			sm_raise(ETH_DMASR_TBUS);
 			return;
 		}
 		sm.tx = SM_RUNNING;
 		sm_tx_one(d, sm.tx_count < SM_TX_LOG ? &sm.tx_log[sm.tx_count]
 						     : NULL);
-		SM_R(ETH_DMASR) |= ETH_DMASR_TS;
+		/* TS only for a frame whose descriptor asked (TDES0 IC). */
+		if (d->des0 & ETH_TDES0_IC)
+			sm_raise(ETH_DMASR_TS);
 		sm.tx_cur = sm_next_tx(sm.tx_cur, d);
 	}
 }
 
 void sm_fatal_bus_error(void)
 {
-	SM_R(ETH_DMASR) |= ETH_DMASR_FBES;
+	sm_raise(ETH_DMASR_FBES);
 	sm.rx = sm.tx = SM_STOPPED;
 }
 
@@ -348,8 +477,7 @@ void sm_fatal_bus_error(void)
 
 uint32_t sm_dmasr(void)
 {
-	uint32_t v = SM_R(ETH_DMASR) & ETH_DMASR_FLAGS &
-		     ~(ETH_DMASR_NIS | ETH_DMASR_AIS);
+	uint32_t v = SM_R(ETH_DMASR) & ETH_DMASR_FLAGS;
 	uint32_t rps = sm.rx == SM_RUNNING     ? ETH_DMA_RUNNING
 		       : sm.rx == SM_SUSPENDED ? ETH_DMA_RX_SUSPENDED
 					       : ETH_DMA_STOPPED;
@@ -357,10 +485,6 @@ uint32_t sm_dmasr(void)
 		       : sm.tx == SM_RUNNING ? ETH_DMA_RUNNING
 					     : ETH_DMA_STOPPED;
 
-	if (v & ETH_DMASR_NIS_BITS)
-		v |= ETH_DMASR_NIS;
-	if (v & ETH_DMASR_AIS_BITS)
-		v |= ETH_DMASR_AIS;
 	return v | rps << ETH_DMASR_RPS_SHIFT | tps << ETH_DMASR_TPS_SHIFT;
 }
 
@@ -495,6 +619,7 @@ void stm32_hw_write32(uintptr_t addr, uint32_t v)
 		return;
 	case ETH_DMATPDR:
 		sm.tx_polls++;
+		sm.tx_demand = true;
 		if (sm.tx != SM_STOPPED)
 			sm_tx_run();
 		return;

@@ -28,20 +28,31 @@
  * GPIO ports A, B, C, G and SYSCFG are plain registers at their reset
  * values (RM0410 GPIO and SYSCFG chapters), for the RMII pin set-up.
  *
+ * The wire side, for a hosted target that bridges the model to a real
+ * network (boot/stm32-model): sm_wire_rx() is a frame arriving at the PHY
+ * and goes through what the MAC does before the DMA sees it (link up,
+ * MACCR RE, speed and duplex in MACCR matching what the PHY negotiated,
+ * the destination address filter of MACFFR and MACA0); `wire_tx` is
+ * called with each frame the MAC puts on the wire (link up, MACCR TE,
+ * the same mode check). sm_rx_ready() says whether the receive DMA holds
+ * a descriptor a frame could go to now, and sm_irq_pending() whether the
+ * ETH interrupt line is raised: DMASR NIS or AIS, each sticky until
+ * written 1 and set only by the sources DMAIER enables, with NISE or AISE.
+ *
  * Anything the driver does that the manual forbids (a register outside
  * the window, MACMIIAR/MACMIIDR written while busy, a descriptor list
  * address written while its process runs, a transmit descriptor without
  * FS/LS, an untranslatable bus address) is counted in sm.bad_access and
  * printed; tests check it stays 0.
  */
-#ifndef TESTS_STM32_ETH_MODEL_H
-#define TESTS_STM32_ETH_MODEL_H
+#ifndef DRIVERS_STM32_ETH_MODEL_H
+#define DRIVERS_STM32_ETH_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stm32/eth_regs.h"
+#include "../eth_regs.h"
 
 #define SM_BUS_BASE   0x20000000u
 #define SM_BUS_WINDOW 0x10000u
@@ -56,7 +67,21 @@ enum sm_rx_result {
 	SM_RX_MISSED,	 /* no descriptor: counted in DMAMFBOCR */
 	SM_RX_FILTERED,	 /* dropped by the FIFO (FEF/FUGF clear) */
 	SM_RX_STOPPED,	 /* receive process not running */
+	/* sm_wire_rx() only: */
+	SM_RX_NO_LINK,	     /* PHY link down or MACCR RE clear */
+	SM_RX_MODE_MISMATCH, /* MACCR FES/DM differ from the PHY's mode */
+	SM_RX_ADDR_FILTERED, /* failed the destination address filter */
 };
+
+/* ETH_MACFFR (RM0410 §42 "Ethernet MAC frame filter register"); the
+ * driver leaves it 0: perfect filter on MACA0, broadcast passes. */
+#define SM_MACFFR_PM   (1u << 0)  /* promiscuous */
+#define SM_MACFFR_HU   (1u << 1)  /* hash unicast (not modelled) */
+#define SM_MACFFR_HM   (1u << 2)  /* hash multicast (not modelled) */
+#define SM_MACFFR_DAIF (1u << 3)  /* destination address inverse */
+#define SM_MACFFR_PAM  (1u << 4)  /* pass all multicast */
+#define SM_MACFFR_BFD  (1u << 5)  /* broadcast frames disable */
+#define SM_MACFFR_RA   (1u << 31) /* receive all */
 
 struct sm_tx_frame {
 	size_t len;
@@ -70,6 +95,7 @@ struct stm32_eth_model {
 	bool reset_stuck;     /* SR never clears (no REF_CLK) */
 	uint32_t mdio_reads;  /* MACMIIAR reads with MB still 1 */
 	bool tx_stall;	      /* the transmit DMA does not run */
+	bool tx_demand;	      /* DMATPDR written, not yet acted on */
 	uint32_t tx_err_bits; /* TDES0 bits written back on completion */
 	/* PHY */
 	bool phy_present;
@@ -84,9 +110,21 @@ struct stm32_eth_model {
 	uint32_t reset_left;
 	uint32_t mdio_left;
 	uint32_t missed; /* DMAMFBOCR MFC */
+	/* the wire side (set by a hosted target after sm_power_on()) */
+	void (*wire_tx)(const uint8_t *frame, size_t len);
+	void (*complain)(const char *what, uint32_t v); /* else printf */
 	/* what happened */
 	uint32_t resets, rx_polls, tx_polls, mdio_ops, rx_filtered;
 	uint32_t bad_access;
+	uint64_t wire_rx_frames; /* frames that reached the MAC from the PHY */
+	uint64_t wire_rx_lost;	 /* ... with no link, RE off, wrong mode */
+	uint64_t rx_addr_filtered; /* ... failing the address filter */
+	uint64_t wire_tx_frames;   /* frames the MAC put on the wire */
+	uint64_t wire_tx_lost;	   /* taken by the DMA, no link or TE */
+	uint64_t wire_mode_lost;   /* either way, MACCR FES/DM wrong */
+	uint64_t missed_total;	   /* every missed frame (DMAMFBOCR clears) */
+	uint64_t rx_suspends;	   /* times receive suspended on RBUS */
+	uint64_t rx_delivered;	   /* frames the receive DMA wrote */
 	uint32_t tx_count; /* frames sent (the first SM_TX_LOG are kept) */
 	struct sm_tx_frame tx_log[SM_TX_LOG];
 	/* GPIOA, B, C, G (registers 0x00..0x24) and SYSCFG (0x00..0x2c),
@@ -113,7 +151,10 @@ void sm_power_on(void);
  */
 enum sm_rx_result sm_rx_frame(const uint8_t *frame, size_t len, uint32_t err);
 
-/* Run the transmit DMA as a poll demand would (after tx_stall). */
+/*
+ * Run the transmit DMA (after tx_stall): a suspended one only if a poll
+ * demand came meanwhile.
+ */
 void sm_tx_run(void);
 
 /* Cable in or out; on a link up, autonegotiation result speed/duplex. */
@@ -122,10 +163,22 @@ void sm_set_link(bool up, bool speed100, bool full);
 /* A bus error: both processes stop, DMASR FBES. */
 void sm_fatal_bus_error(void);
 
+/*
+ * A frame of `len` bytes (no FCS) arrives from the wire: link, RE, mode
+ * and address filter, then as sm_rx_frame() with no error.
+ */
+enum sm_rx_result sm_wire_rx(const uint8_t *frame, size_t len);
+
+/* Whether the receive DMA would place a frame arriving now. */
+bool sm_rx_ready(void);
+
+/* Whether the ETH interrupt line is raised (DMASR NIS/AIS with DMAIER). */
+bool sm_irq_pending(void);
+
 /* DMASR as the driver would read it. */
 uint32_t sm_dmasr(void);
 
 /* The host pointer behind a bus address, or NULL. */
 void *sm_host(uint32_t bus);
 
-#endif /* TESTS_STM32_ETH_MODEL_H */
+#endif /* DRIVERS_STM32_ETH_MODEL_H */
