@@ -895,7 +895,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
               "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu"),
     "tls": ("dpkg-dev", "openssl"),   # apt-get source; development certs
     "bench": ("gcc", "libc6-dev", "iproute2", "iputils-ping",
-              "python3", "dnsperf", "nsd", "bind9-dnsutils"),
+              "python3", "dnsperf", "nsd", "bind9-dnsutils", "wrk",
+              "lighttpd", "lighttpd-mod-wolfssl", "libssl-dev", "openssl"),
     # The qemu tier, ./build.py run and bench boot for kernel targets;
     # dig and dnspython for the DNS suite and the client run suggests.
     "qemu": ("gcc", "binutils", "qemu-system-x86", "qemu-system-arm",
@@ -1723,9 +1724,12 @@ def print_size_table(image: Image, objs: list[Path], exe: Path) -> None:
 # --------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    image = load_image(image_path(args.image))
-    ensure_packages(["build", image.target.name])
-    build_image(image)
+    # Every definition is read first, so a mistake in the last one stops
+    # the command before any build starts.
+    images = [load_image(image_path(name)) for name in args.images]
+    ensure_packages(["build", *(image.target.name for image in images)])
+    for image in images:
+        build_image(image)
     return 0
 
 
@@ -2254,7 +2258,8 @@ def _suite(name: str) -> Callable[..., None]:
 TIERS: dict[str, Callable[..., None]] = {
     name: _tier(name) for name in ("unit", "cross", "fuzz", "net", "qemu")}
 SUITES: dict[str, Callable[..., None]] = {
-    name: _suite(name) for name in ("ping", "udp", "tcp", "dns", "boot")}
+    name: _suite(name) for name in ("ping", "udp", "tcp", "dns", "https",
+                                       "boot")}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -2262,10 +2267,11 @@ def make_parser() -> argparse.ArgumentParser:
         prog="build.py", description="Build, run, test and measure keel "
         "appliances.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    s = sub.add_parser("build", help="build an image",
+    s = sub.add_parser("build", help="build images",
                        description="Build images/IMAGE.toml into "
-                       "build/IMAGE/.")
-    s.add_argument("image", metavar="IMAGE", help="image name or .toml path")
+                       "build/IMAGE/, for each IMAGE in turn.")
+    s.add_argument("images", metavar="IMAGE", nargs="+",
+                   help="image name or .toml path")
     s.set_defaults(func=cmd_build)
     s = sub.add_parser("run", help="build and start an image",
                        description="Build an image and start it; prints "
@@ -2305,8 +2311,9 @@ def make_parser() -> argparse.ArgumentParser:
                        "beside a peer measured in the same run.")
     s.add_argument("suites", metavar="SUITE", nargs="*",
                    help=f"one of: {', '.join(SUITES)}")
-    s.add_argument("--runs", type=int, default=15,
-                   help="boots per machine for the boot suite (default 15)")
+    s.add_argument("--runs", type=int, default=None,
+                   help="boots per machine for the boot suite (default "
+                   "15), alternating rounds for https (default 3)")
     s.set_defaults(func=cmd_bench)
     s = sub.add_parser("size", help="print flash and RAM per module",
                        description="Build an image and print its sections "

@@ -757,6 +757,13 @@ def bench_dns(args: argparse.Namespace) -> None:
     netbench.bench_dns(_b, args)
 
 
+def bench_https(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "tests/net"))
+    import httpsbench
+    _b.ensure_packages(["qemu"])
+    httpsbench.bench_https(_b, args)
+
+
 # --------------------------------------------------------------------------
 # bench boot: QEMU start to keel's ready line, beside an empty kernel
 # --------------------------------------------------------------------------

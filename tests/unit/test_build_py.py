@@ -396,6 +396,12 @@ class CliTest(unittest.TestCase):
         self.assertIn("no such image definition", r.stderr)
         self.assertNotIn("Traceback", r.stderr)
 
+    def test_build_reads_every_image_before_building(self) -> None:
+        r = self.run_cli("build", "echo-tap", "no-such-image")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such image definition", r.stderr)
+        self.assertNotIn("built", r.stderr + r.stdout)
+
     def test_every_command_has_help(self) -> None:
         for cmd in ("build", "run", "test", "bench", "size", "list"):
             r = self.run_cli(cmd, "--help")
@@ -410,7 +416,7 @@ class CliTest(unittest.TestCase):
     def test_list_names_every_bench_suite(self) -> None:
         r = self.run_cli("list")
         self.assertEqual(r.returncode, 0)
-        self.assertIn("bench suites: ping udp tcp dns boot\n", r.stdout)
+        self.assertIn("bench suites: ping udp tcp dns https boot\n", r.stdout)
 
     def test_unknown_bench_suite_is_refused(self) -> None:
         r = self.run_cli("bench", "nosuchsuite")
