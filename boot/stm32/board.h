@@ -106,7 +106,8 @@
 /* Interrupts the STM32F76x's NVIC has (IRQ 0..109). */
 #define BOARD_IRQS 110u
 
-/* RM0410 "Unique device ID register (96 bits)": base 0x1FF0F420. */
+/* RM0410 §45.1 "Unique device ID register (96 bits)": base 0x1FF0F420,
+ * three read-only words at offsets 0x00, 0x04, 0x08. */
 #define BOARD_UID_BASE 0x1ff0f420u
 
 /* ---- clock.c ------------------------------------------------------------- */

@@ -7,7 +7,10 @@
  *   PC5 RXD1      PG11 TX_EN  PG13 TXD0   PB13 TXD1
  *
  * Each pin: alternate function 11 (ETH), push-pull, very high speed, no
- * pull (RM0410 GPIO registers MODER, OTYPER, OSPEEDR, PUPDR, AFRL/AFRH).
+ * pull (RM0410 §6 GPIO registers MODER, OTYPER, OSPEEDR, PUPDR,
+ * AFRL/AFRH). RM0410 §42.3 "Ethernet pins" (Table 309) maps every MAC
+ * signal onto AF11 and refers to §6.3.2 and the datasheet for which pins
+ * carry them; the pins themselves are the board's (UM1974).
  * Other pins of the ports keep their configuration (PA13/PA14 are the
  * SWD pins).
  *

@@ -5,7 +5,8 @@
  * registers of the F7's USART (USART_CR1 at 0x00, BRR at 0x0C, ISR at
  * 0x1C, TDR at 0x28). With oversampling by 16 (CR1 OVER8 = 0) BRR is
  * the kernel clock divided by the baud rate, rounded (RM0410 "USART baud
- * rate generation"); 54 MHz / 115200 gives 469, 0.06 % fast.
+ * rate generation"); 54 MHz / 115200 = 468.75 gives 469, so the line runs
+ * at 115139 baud, 0.05 % slow.
  *
  * The console waits for TXE (the transmit data register empty) before
  * each byte; it never enables an interrupt. The wait is bounded: a USART
