@@ -498,6 +498,19 @@ class HttpsChecks:
         time.sleep(0.5)
         self.still_serving()
 
+    @staticmethod
+    def prometheus_text(text: str) -> None:
+        """/metrics' body: every line a comment or a sample, the stack's
+        counters last (the body is whole)."""
+        lines = text.splitlines()
+        for line in lines:
+            if not re.fullmatch(r'# (TYPE|HELP) .*|[a-z_]+(\{[a-z]+="[^"]*"\})?'
+                                r" \d+", line):
+                raise AssertionError(f"not Prometheus text: {line!r}")
+        if not lines or not lines[-1].startswith("keel_net_events_total{"):
+            raise AssertionError("/metrics does not end with the stack "
+                                 "counters")
+
     def metrics(self) -> None:
         st, f, body = self.get("/metrics")
         text = body.decode()
@@ -512,10 +525,35 @@ class HttpsChecks:
                     r"^keel_https_connections_active \d+$"):
             if not re.search(pat, text, re.M):
                 raise AssertionError(f"no line like {pat}")
-        for line in text.splitlines():
-            if not re.fullmatch(r'# (TYPE|HELP) .*|[a-z_]+(\{[a-z]+="[^"]*"\})?'
-                                r" \d+", line):
-                raise AssertionError(f"not Prometheus text: {line!r}")
+        self.prometheus_text(text)
+        # Written as it is sent: chunked for HTTP/1.1, ended by the close
+        # for HTTP/1.0; HEAD gets the head alone.
+        if f.get("transfer-encoding") != "chunked":
+            raise AssertionError(f"/metrics not chunked: {f}")
+        with self.tls() as s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                data += d
+        head, _, body10 = data.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200") or \
+           b"chunked" in head.lower() or \
+           b"keel_net_events_total" not in body10 or \
+           not body10.endswith(b"\n"):
+            raise AssertionError(f"HTTP/1.0 /metrics: {head!r} "
+                                 f"{body10[-80:]!r}")
+        with self.tls() as s:
+            s.sendall(b"HEAD /metrics HTTP/1.1\r\nHost: k\r\n\r\n"
+                      b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n")
+            st, f2, _, rest = self.read_response(s, head_only=True)
+            if st != 200 or f2.get("transfer-encoding") != "chunked":
+                raise AssertionError(f"HEAD /metrics: {st} {f2}")
+            st, _, b2, _ = self.read_response(s, rest)
+            if st != 200 or b2 != b"ok\n":
+                raise AssertionError(f"after HEAD /metrics: {st} {b2!r}")
 
     def testssl(self) -> None:
         exe = shutil.which("testssl") or shutil.which("testssl.sh")

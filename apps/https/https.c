@@ -93,6 +93,9 @@ struct https_conn {
 	size_t pend_len; /* a write wolfSSL asked to repeat, else 0 */
 	const uint8_t *body;
 	size_t body_total, body_off;
+	bool metrics_on;     /* /metrics still being written, piece by piece */
+	bool chunked_out;    /* ... framed as chunks (else ended by the close) */
+	size_t metrics_at;   /* the next metric (https_metric()) */
 	int status;
 	uint8_t rx[HTTPS_RX_CAP];
 	char hdr[HTTPS_HDR_CAP];
@@ -192,17 +195,31 @@ static void https_count_status(int status)
 	}
 }
 
+/* A body of unknown length: chunked (HTTP/1.1), or ended by the close. */
+#define HTTPS_LENGTH_CHUNKED ((size_t)-1)
+#define HTTPS_LENGTH_CLOSE   ((size_t)-2)
+
 /* The status line and fields, into c->hdr. */
 static void https_head(struct https_conn *c, int status, const char *ctype,
 		       size_t length, const char *extra)
 {
-	int n = fmt_snprintf(
-	    c->hdr, sizeof(c->hdr),
-	    "HTTP/1.1 %d %s\r\nServer: keel\r\n%s%s%s"
-	    "Content-Length: %zu\r\n%s%s\r\n",
-	    status, http_reason(status), ctype ? "Content-Type: " : "",
-	    ctype ? ctype : "", ctype ? "\r\n" : "", length, extra ? extra : "",
-	    c->close_after ? "Connection: close\r\n" : "");
+	char framing[48];
+	int n;
+
+	if (length == HTTPS_LENGTH_CHUNKED)
+		fmt_snprintf(framing, sizeof(framing),
+			     "Transfer-Encoding: chunked\r\n");
+	else if (length == HTTPS_LENGTH_CLOSE)
+		framing[0] = '\0';
+	else
+		fmt_snprintf(framing, sizeof(framing),
+			     "Content-Length: %zu\r\n", length);
+	n = fmt_snprintf(c->hdr, sizeof(c->hdr),
+			 "HTTP/1.1 %d %s\r\nServer: keel\r\n%s%s%s%s%s%s\r\n",
+			 status, http_reason(status),
+			 ctype ? "Content-Type: " : "", ctype ? ctype : "",
+			 ctype ? "\r\n" : "", framing, extra ? extra : "",
+			 c->close_after ? "Connection: close\r\n" : "");
 
 	c->hdr_len = n > 0 && (size_t)n < sizeof(c->hdr) ? (size_t)n : 0;
 	c->hdr_off = 0;
@@ -327,6 +344,10 @@ static const struct https_route *https_find_route(const char *path,
 	return NULL;
 }
 
+static void https_metrics(const struct https_request *req,
+			  struct https_response *res);
+static void https_metrics_start(struct https_conn *c);
+
 static void https_run_route(struct https_conn *c,
 			    const struct https_route *r)
 {
@@ -357,6 +378,10 @@ static void https_run_route(struct https_conn *c,
 	if (!(allowed & HTTP_METHOD_BIT(c->req.method))) {
 		https_allow(r->methods, extra, sizeof(extra));
 		https_error(c, 405, extra);
+		return;
+	}
+	if (r->fn == https_metrics) {
+		https_metrics_start(c);
 		return;
 	}
 	r->fn(&q, &res);
@@ -412,64 +437,199 @@ static void https_healthz(const struct https_request *req,
 	https_response_printf(res, "ok\n");
 }
 
-static void https_metrics_stack(struct https_response *res)
+/*
+ * /metrics, the Prometheus text format, is written a metric at a time
+ * into c->resp as the connection takes it (https_metrics_fill()), so that
+ * it needs no buffer of its own size (some 10 KB with every stack
+ * counter): a chunked body for HTTP/1.1, one ended by the close for 1.0.
+ * Each line holds the counter as it is when the line is written.
+ */
+enum https_metric_item {
+	HTTPS_M_ACCEPTED,
+	HTTPS_M_ACTIVE,
+	HTTPS_M_REFUSED,
+	HTTPS_M_TIMEOUTS,
+	HTTPS_M_HANDSHAKES,
+	HTTPS_M_HANDSHAKE_FAILURES,
+	HTTPS_M_TLS_ERRORS,
+	HTTPS_M_POOL,
+	HTTPS_M_PEAK,
+	HTTPS_M_REQUESTS,
+	HTTPS_M_STATUS0,
+	HTTPS_M_STACK = HTTPS_M_STATUS0 + HTTPS_STATUSES,
+	HTTPS_M_STACK0,
+	HTTPS_M_END = HTTPS_M_STACK0 + NET_STAT_COUNT,
+};
+
+/* The longest metric (a stack counter's line) must fit in one chunk. */
+_Static_assert(CONFIG_APP_HTTPS_RESPONSE_MAX >= 1024,
+	       "https.response_max holds a piece of /metrics");
+
+/* Metric i into buf: fmt_snprintf()'s length (0: none at i), -1 after
+ * the last. */
+static int https_metric(size_t i, char *buf, size_t cap)
 {
-	https_response_printf(res, "# HELP keel_net_events_total Stack "
-				   "counters by name (net/stats.h).\n"
-				   "# TYPE keel_net_events_total counter\n");
-	for (int i = 0; i < NET_STAT_COUNT; i++)
-		https_response_printf(
-		    res, "keel_net_events_total{counter=\"%s\"} %llu\n",
-		    net_stats_name((enum net_stat)i),
-		    (unsigned long long)net_stats_get((enum net_stat)i));
+	const struct https_counters *s = &https_stats;
+	const char *name, *type = "counter", *help = NULL;
+	unsigned long long v;
+
+	if (i >= HTTPS_M_STACK0 && i < HTTPS_M_END) {
+		enum net_stat k = (enum net_stat)(i - HTTPS_M_STACK0);
+
+		return fmt_snprintf(buf, cap,
+				    "keel_net_events_total{counter=\"%s\"} "
+				    "%llu\n",
+				    net_stats_name(k),
+				    (unsigned long long)net_stats_get(k));
+	}
+	if (i >= HTTPS_M_STATUS0 && i < HTTPS_M_STACK) {
+		size_t k = i - HTTPS_M_STATUS0;
+
+		if (!s->status_code[k])
+			return 0;
+		return fmt_snprintf(buf, cap,
+				    "keel_https_requests_total{status=\"%llu\"}"
+				    " %llu\n",
+				    (unsigned long long)s->status_code[k],
+				    (unsigned long long)s->status_count[k]);
+	}
+	switch (i) {
+	case HTTPS_M_ACCEPTED:
+		name = "keel_https_connections_total";
+		v = s->accepted;
+		break;
+	case HTTPS_M_ACTIVE:
+		name = "keel_https_connections_active";
+		type = "gauge";
+		v = 0;
+		for (size_t k = 0; k < HTTPS_SLOTS; k++)
+			v += https_conns[k].state != HTTPS_STATE_FREE;
+		break;
+	case HTTPS_M_REFUSED:
+		name = "keel_https_connections_refused_total";
+		v = s->refused;
+		break;
+	case HTTPS_M_TIMEOUTS:
+		name = "keel_https_timeouts_total";
+		v = s->timeouts;
+		break;
+	case HTTPS_M_HANDSHAKES:
+		name = "keel_tls_handshakes_total";
+		v = s->handshakes;
+		break;
+	case HTTPS_M_HANDSHAKE_FAILURES:
+		name = "keel_tls_handshake_failures_total";
+		v = s->handshake_failures;
+		break;
+	case HTTPS_M_TLS_ERRORS:
+		name = "keel_tls_errors_total";
+		v = s->tls_errors;
+		break;
+	case HTTPS_M_POOL:
+		name = "keel_tls_pool_bytes";
+		type = "gauge";
+		help = "wolfSSL's static pool.";
+		v = https_tls_pool_size();
+		break;
+	case HTTPS_M_PEAK:
+		name = "keel_tls_connection_peak_bytes";
+		type = "gauge";
+		help = "The most of the pool one connection has used.";
+		v = https_tls_peak_bytes();
+		break;
+	case HTTPS_M_REQUESTS:
+		return fmt_snprintf(buf, cap,
+				    "# TYPE keel_https_requests_total "
+				    "counter\n");
+	case HTTPS_M_STACK:
+		return fmt_snprintf(buf, cap,
+				    "# HELP keel_net_events_total Stack "
+				    "counters by name (net/stats.h).\n"
+				    "# TYPE keel_net_events_total counter\n");
+	default:
+		return -1;
+	}
+	return fmt_snprintf(buf, cap, "%s%s%s%s%s# TYPE %s %s\n%s %llu\n",
+			    help ? "# HELP " : "", help ? name : "",
+			    help ? " " : "", help ? help : "",
+			    help ? "\n" : "", name, type, name, v);
 }
 
+/* Chunk framing around the metrics in c->resp: the size line before
+ * (up to 4 hex digits and CRLF), CRLF after, and the last chunk. */
+#define HTTPS_CHUNK_HEAD 6
+#define HTTPS_CHUNK_TAIL (2 + 5)
+
+/* The next piece of /metrics into c->resp as the body to send; after
+ * the last metric, the last chunk, and metrics_on is cleared. */
+static void https_metrics_fill(struct https_conn *c)
+{
+	char *data = c->resp + HTTPS_CHUNK_HEAD, *out = data;
+	size_t cap = sizeof(c->resp) - HTTPS_CHUNK_HEAD - HTTPS_CHUNK_TAIL;
+	size_t len = 0, total;
+	char size[HTTPS_CHUNK_HEAD + 1];
+	int n;
+
+	if (cap > 0xffff) /* the size line's four hex digits */
+		cap = 0xffff;
+
+	for (;;) {
+		n = https_metric(c->metrics_at, data + len, cap - len);
+		if (n < 0) {
+			c->metrics_on = false;
+			break;
+		}
+		if ((size_t)n >= cap - len) {
+			if (len == 0) /* cannot be, by the assertion above */
+				c->metrics_at++;
+			break;
+		}
+		len += (size_t)n;
+		c->metrics_at++;
+	}
+	total = len;
+	if (c->chunked_out && len) {
+		n = fmt_snprintf(size, sizeof(size), "%zx\r\n", len);
+		out = data - n;
+		memcpy(out, size, (size_t)n);
+		memcpy(data + len, "\r\n", 2);
+		total = (size_t)n + len + 2;
+	}
+	if (c->chunked_out && !c->metrics_on) {
+		memcpy(out + total, "0\r\n\r\n", 5);
+		total += 5;
+	}
+	c->body = (const uint8_t *)out;
+	c->body_total = total;
+	c->body_off = 0;
+}
+
+/* The route table's entry for /metrics: never called, https_run_route()
+ * streams it instead (see above). */
 static void https_metrics(const struct https_request *req,
 			  struct https_response *res)
 {
-	const struct https_counters *s = &https_stats;
-	int active = 0;
-
 	(void)req;
-	for (size_t i = 0; i < HTTPS_SLOTS; i++)
-		active += https_conns[i].state != HTTPS_STATE_FREE;
-	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
-	https_response_printf(
-	    res,
-	    "# TYPE keel_https_connections_total counter\n"
-	    "keel_https_connections_total %llu\n"
-	    "# TYPE keel_https_connections_active gauge\n"
-	    "keel_https_connections_active %d\n"
-	    "# TYPE keel_https_connections_refused_total counter\n"
-	    "keel_https_connections_refused_total %llu\n"
-	    "# TYPE keel_https_timeouts_total counter\n"
-	    "keel_https_timeouts_total %llu\n"
-	    "# TYPE keel_tls_handshakes_total counter\n"
-	    "keel_tls_handshakes_total %llu\n"
-	    "# TYPE keel_tls_handshake_failures_total counter\n"
-	    "keel_tls_handshake_failures_total %llu\n"
-	    "# TYPE keel_tls_errors_total counter\n"
-	    "keel_tls_errors_total %llu\n"
-	    "# HELP keel_tls_pool_bytes wolfSSL's static pool.\n"
-	    "# TYPE keel_tls_pool_bytes gauge\n"
-	    "keel_tls_pool_bytes %zu\n"
-	    "# HELP keel_tls_connection_peak_bytes The most of the pool "
-	    "one connection has used.\n"
-	    "# TYPE keel_tls_connection_peak_bytes gauge\n"
-	    "keel_tls_connection_peak_bytes %zu\n"
-	    "# TYPE keel_https_requests_total counter\n",
-	    (unsigned long long)s->accepted, active,
-	    (unsigned long long)s->refused, (unsigned long long)s->timeouts,
-	    (unsigned long long)s->handshakes,
-	    (unsigned long long)s->handshake_failures,
-	    (unsigned long long)s->tls_errors, https_tls_pool_size(),
-	    https_tls_peak_bytes());
-	for (size_t i = 0; i < HTTPS_STATUSES && s->status_code[i]; i++)
-		https_response_printf(
-		    res, "keel_https_requests_total{status=\"%llu\"} %llu\n",
-		    (unsigned long long)s->status_code[i],
-		    (unsigned long long)s->status_count[i]);
-	https_metrics_stack(res);
+	res->overflow = true;
+}
+
+static void https_metrics_start(struct https_conn *c)
+{
+	bool head = c->req.method == HTTP_METHOD_HEAD;
+
+	/* An HTTP/1.0 client knows no chunks: the close ends the body. */
+	c->chunked_out = c->req.minor >= 1;
+	if (!c->chunked_out)
+		c->close_after = true;
+	https_head(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+		   c->chunked_out ? HTTPS_LENGTH_CHUNKED : HTTPS_LENGTH_CLOSE,
+		   NULL);
+	c->body = NULL;
+	c->body_total = c->body_off = 0;
+	c->metrics_on = !head;
+	c->metrics_at = 0;
+	c->state = HTTPS_STATE_WRITE;
+	c->deadline_ms = https_now + CONFIG_APP_HTTPS_IDLE_TIMEOUT_MS;
 }
 
 /* ---- connections ----------------------------------------------------------- */
@@ -502,6 +662,8 @@ static void https_forget_request(struct https_conn *c)
 	c->hdr_len = c->hdr_off = 0;
 	c->body = NULL;
 	c->body_total = c->body_off = 0;
+	c->metrics_on = c->chunked_out = false;
+	c->metrics_at = 0;
 	memset(&c->req, 0, sizeof(c->req));
 	memset(&c->chunked, 0, sizeof(c->chunked));
 }
@@ -576,8 +738,14 @@ static int https_write_some(struct https_conn *c, const void *p, size_t len)
 /* Send the response; NET_OK when all is out, NET_EAGAIN, or an error. */
 static int https_write(struct https_conn *c, size_t *budget)
 {
-	while (c->hdr_off < c->hdr_len || c->body_off < c->body_total) {
+	while (c->hdr_off < c->hdr_len || c->body_off < c->body_total ||
+	       c->metrics_on) {
 		bool hdr = c->hdr_off < c->hdr_len;
+
+		if (!hdr && c->body_off == c->body_total) {
+			https_metrics_fill(c);
+			continue;
+		}
 		const void *p = hdr ? (const void *)(c->hdr + c->hdr_off)
 				    : c->body + c->body_off;
 		size_t len = hdr ? c->hdr_len - c->hdr_off

@@ -17,14 +17,16 @@ of the firmware.
   suites         each TLS 1.3 suite completes a handshake
   busy_503       with both slots held the next client gets 503, and keel
                  serves again once they close
-  metrics_500    /metrics (some 9.6 KB of counters) is larger than
-                 https.response_max (2048): a 500, and keel goes on serving
+  metrics        /metrics (some 10 KB of counters) is five times
+                 https.response_max (2048): it comes chunked, a piece per
+                 buffer, whole and in the Prometheus format
 
     /usr/bin/python3 tests/net/test_https_stm32.py --keel build/https-stm32-tap/keel
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -64,10 +66,17 @@ class SmallChecks(HttpsChecks):
         time.sleep(0.5)
         self.still_serving()
 
-    def metrics_500(self) -> None:
-        st, f, _ = self.get("/metrics")
-        if st != 500:
-            raise AssertionError(f"/metrics: {st} {f}")
+    def metrics_chunked(self) -> None:
+        st, f, body = self.get("/metrics")
+        cap = self.cfg["CONFIG_APP_HTTPS_RESPONSE_MAX"]
+        if st != 200 or f.get("transfer-encoding") != "chunked" or \
+           len(body) <= 2 * cap:
+            raise AssertionError(f"/metrics: {st} {f}, {len(body)} bytes "
+                                 f"with a {cap}-byte response buffer")
+        self.prometheus_text(body.decode())
+        if not re.search(r"^keel_tls_handshakes_total [1-9]", body.decode(),
+                         re.M):
+            raise AssertionError("no handshake counted in /metrics")
         self.still_serving()
 
 
@@ -81,7 +90,7 @@ def main() -> int:
                          ("two_sessions", s.two_sessions),
                          ("suites", s.suites),
                          ("busy_503", s.busy_503),
-                         ("metrics_500", s.metrics_500)):
+                         ("metrics", s.metrics_chunked)):
             cases.run(name, fn)
             if not lab.alive():
                 print(f"FAIL https_stm32.{name}: keel died", flush=True)
