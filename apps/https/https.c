@@ -465,12 +465,40 @@ enum https_metric_item {
 _Static_assert(CONFIG_APP_HTTPS_RESPONSE_MAX >= 1024,
 	       "https.response_max holds a piece of /metrics");
 
+/* The single-valued metrics, in the order of enum https_metric_item;
+ * those without a counter are computed in https_metric(). */
+static const struct https_metric_def {
+	const char *name, *help;
+	bool gauge;
+	const uint64_t *counter;
+} https_metric_table[HTTPS_M_REQUESTS] = {
+    [HTTPS_M_ACCEPTED] = {"keel_https_connections_total", NULL, false,
+			  &https_stats.accepted},
+    [HTTPS_M_ACTIVE] = {"keel_https_connections_active", NULL, true, NULL},
+    [HTTPS_M_REFUSED] = {"keel_https_connections_refused_total", NULL,
+			 false, &https_stats.refused},
+    [HTTPS_M_TIMEOUTS] = {"keel_https_timeouts_total", NULL, false,
+			  &https_stats.timeouts},
+    [HTTPS_M_HANDSHAKES] = {"keel_tls_handshakes_total", NULL, false,
+			    &https_stats.handshakes},
+    [HTTPS_M_HANDSHAKE_FAILURES] = {"keel_tls_handshake_failures_total",
+				    NULL, false,
+				    &https_stats.handshake_failures},
+    [HTTPS_M_TLS_ERRORS] = {"keel_tls_errors_total", NULL, false,
+			    &https_stats.tls_errors},
+    [HTTPS_M_POOL] = {"keel_tls_pool_bytes", "wolfSSL's static pool.", true,
+		      NULL},
+    [HTTPS_M_PEAK] = {"keel_tls_connection_peak_bytes",
+		      "The most of the pool one connection has used.", true,
+		      NULL},
+};
+
 /* Metric i into buf: fmt_snprintf()'s length (0: none at i), -1 after
  * the last. */
 static int https_metric(size_t i, char *buf, size_t cap)
 {
 	const struct https_counters *s = &https_stats;
-	const char *name, *type = "counter", *help = NULL;
+	const struct https_metric_def *m;
 	unsigned long long v;
 
 	if (i >= HTTPS_M_STACK0 && i < HTTPS_M_END) {
@@ -493,66 +521,39 @@ static int https_metric(size_t i, char *buf, size_t cap)
 				    (unsigned long long)s->status_code[k],
 				    (unsigned long long)s->status_count[k]);
 	}
-	switch (i) {
-	case HTTPS_M_ACCEPTED:
-		name = "keel_https_connections_total";
-		v = s->accepted;
-		break;
-	case HTTPS_M_ACTIVE:
-		name = "keel_https_connections_active";
-		type = "gauge";
-		v = 0;
-		for (size_t k = 0; k < HTTPS_SLOTS; k++)
-			v += https_conns[k].state != HTTPS_STATE_FREE;
-		break;
-	case HTTPS_M_REFUSED:
-		name = "keel_https_connections_refused_total";
-		v = s->refused;
-		break;
-	case HTTPS_M_TIMEOUTS:
-		name = "keel_https_timeouts_total";
-		v = s->timeouts;
-		break;
-	case HTTPS_M_HANDSHAKES:
-		name = "keel_tls_handshakes_total";
-		v = s->handshakes;
-		break;
-	case HTTPS_M_HANDSHAKE_FAILURES:
-		name = "keel_tls_handshake_failures_total";
-		v = s->handshake_failures;
-		break;
-	case HTTPS_M_TLS_ERRORS:
-		name = "keel_tls_errors_total";
-		v = s->tls_errors;
-		break;
-	case HTTPS_M_POOL:
-		name = "keel_tls_pool_bytes";
-		type = "gauge";
-		help = "wolfSSL's static pool.";
-		v = https_tls_pool_size();
-		break;
-	case HTTPS_M_PEAK:
-		name = "keel_tls_connection_peak_bytes";
-		type = "gauge";
-		help = "The most of the pool one connection has used.";
-		v = https_tls_peak_bytes();
-		break;
-	case HTTPS_M_REQUESTS:
+	if (i == HTTPS_M_REQUESTS)
 		return fmt_snprintf(buf, cap,
 				    "# TYPE keel_https_requests_total "
 				    "counter\n");
-	case HTTPS_M_STACK:
+	if (i == HTTPS_M_STACK)
 		return fmt_snprintf(buf, cap,
 				    "# HELP keel_net_events_total Stack "
 				    "counters by name (net/stats.h).\n"
 				    "# TYPE keel_net_events_total counter\n");
-	default:
+	if (i >= HTTPS_M_REQUESTS)
 		return -1;
+	switch (i) {
+	case HTTPS_M_ACTIVE:
+		v = 0;
+		for (size_t k = 0; k < HTTPS_SLOTS; k++)
+			v += https_conns[k].state != HTTPS_STATE_FREE;
+		break;
+	case HTTPS_M_POOL:
+		v = https_tls_pool_size();
+		break;
+	case HTTPS_M_PEAK:
+		v = https_tls_peak_bytes();
+		break;
+	default:
+		v = *https_metric_table[i].counter;
+		break;
 	}
+	m = &https_metric_table[i];
 	return fmt_snprintf(buf, cap, "%s%s%s%s%s# TYPE %s %s\n%s %llu\n",
-			    help ? "# HELP " : "", help ? name : "",
-			    help ? " " : "", help ? help : "",
-			    help ? "\n" : "", name, type, name, v);
+			    m->help ? "# HELP " : "", m->help ? m->name : "",
+			    m->help ? " " : "", m->help ? m->help : "",
+			    m->help ? "\n" : "", m->name,
+			    m->gauge ? "gauge" : "counter", m->name, v);
 }
 
 /* Chunk framing around the metrics in c->resp: the size line before

@@ -267,20 +267,8 @@ connections = 8
 """
 
 
-class HttpsTest(unittest.TestCase):
+class HttpsTest(ImageCase):
     """The https application's keys and what build.py generates for it."""
-
-    def setUp(self) -> None:
-        self.tmp = tempfile.TemporaryDirectory()
-        self.dir = Path(self.tmp.name)
-
-    def tearDown(self) -> None:
-        self.tmp.cleanup()
-
-    def load(self, text: str) -> build.Image:
-        path = self.dir / "img.toml"
-        path.write_text(text)
-        return build.load_image(path)
 
     def test_sockets_cover_connections(self) -> None:
         self.load(HTTPS)
