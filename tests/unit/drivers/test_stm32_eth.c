@@ -18,24 +18,13 @@
 #include "stm32/stm32_hw.h"
 #include "stm32/model/stm32_eth_model.h"
 #include "virtio_model.h"
+#include "test_frames.h"
 
 #define T_RXN	    CONFIG_STM32_ETH_RX_DESCS
 #define T_TXN	    CONFIG_STM32_ETH_TX_DESCS
 #define T_FRAME_MAX (CONFIG_NET_MTU + 14)
 
 static const uint8_t t_mac[6] = {0x02, 0x80, 0xe1, 0x12, 0x34, 0x56};
-
-static void t_make_frame(uint8_t *buf, uint32_t id, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(id * 31u + i * 7u);
-	if (len >= 18) {
-		buf[14] = (uint8_t)(id >> 24);
-		buf[15] = (uint8_t)(id >> 16);
-		buf[16] = (uint8_t)(id >> 8);
-		buf[17] = (uint8_t)id;
-	}
-}
 
 static bool t_is_frame(const uint8_t *buf, uint32_t id, size_t len)
 {

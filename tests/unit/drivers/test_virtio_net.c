@@ -14,6 +14,7 @@
 
 #include "virtio_model.h"
 #include "virtio_net.h"
+#include "test_frames.h"
 
 #define T_FRAME_MAX (CONFIG_NET_MTU + 14)
 #define T_RX_POSTED                                                            \
@@ -23,18 +24,6 @@
 
 static struct model_dev t_dev;
 static const uint8_t t_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-
-static void t_make_frame(uint8_t *buf, uint32_t id, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(id * 31u + i * 7u);
-	if (len >= 18) {
-		buf[14] = (uint8_t)(id >> 24);
-		buf[15] = (uint8_t)(id >> 16);
-		buf[16] = (uint8_t)(id >> 8);
-		buf[17] = (uint8_t)id;
-	}
-}
 
 static bool t_is_frame(const uint8_t *buf, uint32_t id, size_t len)
 {
